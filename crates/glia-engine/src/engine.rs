@@ -1,0 +1,289 @@
+//! The scoring pipeline: a folder walk feeds a bounded pipeline — parallel decode and
+//! preprocessing on named threads → batches → the device → results streamed back.
+//!
+//! Memory is bounded whatever the number of photos: only paths are listed up front; at most
+//! `decode_threads` photos are decoded at once and at most `2 × batch` prepared inputs wait
+//! for the device.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::Duration;
+
+use burn::tensor::{Tensor, TensorData};
+use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
+
+use crate::device::ComputeDevice;
+use crate::model::Model;
+use crate::preprocess::{INPUT, Prepared, Sampling, prepare_file};
+
+/// Extensions glia decodes. Anything else found in a folder is reported as unsupported.
+pub const IMAGE_EXTENSIONS: &[&str] = &[
+    "jpg", "jpeg", "jpe", "png", "tif", "tiff", "webp", "bmp",
+];
+/// Camera RAW files: recognised, not yet decoded.
+pub const RAW_EXTENSIONS: &[&str] = &[
+    "cr2", "cr3", "nef", "arw", "dng", "raf", "orf", "rw2", "pef", "srw",
+];
+/// Files that live beside photos and are not photos: skipped silently in folder walks.
+const COMPANION_EXTENSIONS: &[&str] = &["xmp", "pp3", "dop", "thm", "aae"];
+
+/// One thing to score, or a reason it cannot be.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub path: PathBuf,
+    pub skip: Option<String>,
+}
+
+fn extension(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+fn classify(path: PathBuf, named: bool) -> Option<Entry> {
+    let ext = extension(&path);
+    let skip = if IMAGE_EXTENSIONS.contains(&ext.as_str()) {
+        None
+    } else if RAW_EXTENSIONS.contains(&ext.as_str()) {
+        Some(format!("unsupported file type: RAW (.{ext}) files are not decoded yet"))
+    } else if named {
+        // Named on the command line: try it, the decoder sniffs the format from the bytes.
+        None
+    } else if COMPANION_EXTENSIONS.contains(&ext.as_str()) {
+        return None;
+    } else if ext.is_empty() {
+        Some("unsupported file type (no extension)".to_owned())
+    } else {
+        Some(format!("unsupported file type (.{ext})"))
+    };
+    Some(Entry { path, skip })
+}
+
+/// Expands files and folders (recursively, sorted by name, hidden entries skipped) into
+/// entries in a stable order. Paths that do not exist are entries with a reason.
+pub fn discover(inputs: &[PathBuf]) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let walk = walkdir::WalkDir::new(input)
+                .follow_links(true)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+            for item in walk {
+                match item {
+                    Ok(e) if e.file_type().is_file() => {
+                        out.extend(classify(e.into_path(), false));
+                    }
+                    Ok(_) => {}
+                    Err(e) => out.push(Entry {
+                        path: e.path().map_or_else(|| input.clone(), Path::to_owned),
+                        skip: Some(format!("cannot read folder entry: {e}")),
+                    }),
+                }
+            }
+        } else if input.is_file() {
+            out.extend(classify(input.clone(), true));
+        } else {
+            let reason = match std::fs::metadata(input) {
+                Err(e) => format!("cannot read: {e}"),
+                Ok(_) => "not a regular file or folder".to_owned(),
+            };
+            out.push(Entry {
+                path: input.clone(),
+                skip: Some(reason),
+            });
+        }
+    }
+    out
+}
+
+/// A photo's result.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    /// Position in the list given to [`Scorer::run`].
+    pub index: usize,
+    pub path: PathBuf,
+    pub outcome: Result<Score, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Score {
+    /// glia's 0–100 score.
+    pub score: f32,
+    /// The raw head output.
+    pub raw: f32,
+}
+
+#[derive(Debug, Clone)]
+pub struct ScoreOptions {
+    pub batch_size: usize,
+    pub decode_threads: usize,
+    /// Parallel model replicas; on the CPU one per core pays off (flex runs each op on one core).
+    pub workers: usize,
+    pub sampling: Sampling,
+}
+
+impl ScoreOptions {
+    pub fn for_device(device: &ComputeDevice) -> Self {
+        let cores = thread::available_parallelism().map_or(1, |n| n.get());
+        Self {
+            batch_size: if device.is_gpu() { 32 } else { 8 },
+            decode_threads: cores.max(2),
+            workers: if device.is_gpu() { 1 } else { cores },
+            sampling: Sampling::Centered,
+        }
+    }
+}
+
+/// Runs a model on a device.
+#[derive(Clone)]
+pub struct Scorer {
+    model: Arc<Model>,
+    device: ComputeDevice,
+}
+
+impl Scorer {
+    pub fn new(model: Model, device: ComputeDevice) -> Self {
+        Self {
+            model: Arc::new(model),
+            device,
+        }
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    pub fn device(&self) -> &ComputeDevice {
+        &self.device
+    }
+
+    /// Raw head outputs for prepared photos, in one batch.
+    pub fn raw_scores(&self, batch: &[&Prepared]) -> Result<Vec<f32>, String> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let b = batch.len();
+        let side = INPUT as usize;
+        let stack = |f: fn(&Prepared) -> &Vec<f32>| {
+            let mut v = Vec::with_capacity(b * 3 * side * side);
+            for p in batch {
+                v.extend_from_slice(f(p));
+            }
+            Tensor::<4>::from_data(TensorData::new(v, [b, 3, side, side]), &self.device.device)
+        };
+        let out = self.model.net.forward(stack(|p| &p.semantic), stack(|p| &p.mosaic));
+        out.score
+            .try_into_vec_as::<f32>()
+            .map_err(|e| format!("the device failed to run the model: {e}"))
+    }
+
+    /// Scores `paths` in the background. Results arrive on the returned channel as they are
+    /// ready (not in order; `index` says which). Setting `cancel` stops the run soon; the
+    /// channel then closes.
+    pub fn run(&self, paths: Vec<PathBuf>, opts: &ScoreOptions, cancel: Arc<AtomicBool>) -> Receiver<Scored> {
+        let (results_tx, results_rx) = unbounded();
+        let (jobs_tx, jobs_rx) = unbounded::<(usize, PathBuf)>();
+        for job in paths.into_iter().enumerate() {
+            // The receiver is alive: it is owned below.
+            let _ = jobs_tx.send(job);
+        }
+        drop(jobs_tx);
+        let batch = opts.batch_size.max(1);
+        let (ready_tx, ready_rx) = bounded::<(usize, PathBuf, Prepared)>(2 * batch);
+        let norm = self.model.info.normalization;
+        for i in 0..opts.decode_threads.max(1) {
+            let (jobs, ready, results, cancel) =
+                (jobs_rx.clone(), ready_tx.clone(), results_tx.clone(), cancel.clone());
+            let sampling = opts.sampling;
+            spawn(format!("glia-decode-{i}"), move || {
+                for (index, path) in jobs {
+                    if cancel.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    match prepare_file(&path, &norm, sampling) {
+                        Ok(p) => {
+                            if ready.send((index, path, p)).is_err() {
+                                break;
+                            }
+                        }
+                        Err(e) => {
+                            let _ = results.send(Scored {
+                                index,
+                                path,
+                                outcome: Err(e.to_string()),
+                            });
+                        }
+                    }
+                }
+            });
+        }
+        drop(ready_tx);
+        for i in 0..opts.workers.max(1) {
+            let (ready, results, cancel, scorer) =
+                (ready_rx.clone(), results_tx.clone(), cancel.clone(), self.clone());
+            spawn(format!("glia-infer-{i}"), move || {
+                scorer.infer_loop(&ready, &results, &cancel, batch);
+            });
+        }
+        results_rx
+    }
+
+    fn infer_loop(
+        &self,
+        ready: &Receiver<(usize, PathBuf, Prepared)>,
+        results: &Sender<Scored>,
+        cancel: &AtomicBool,
+        batch: usize,
+    ) {
+        while let Ok(first) = ready.recv() {
+            let mut items = vec![first];
+            // Fill the batch with what is ready now, waiting only briefly: a slow decoder
+            // must not hold back results that could be shown.
+            while items.len() < batch {
+                match ready.recv_timeout(Duration::from_millis(5)) {
+                    Ok(item) => items.push(item),
+                    Err(_) => break,
+                }
+            }
+            if cancel.load(Ordering::Relaxed) {
+                break;
+            }
+            let refs: Vec<&Prepared> = items.iter().map(|(_, _, p)| p).collect();
+            let raw = self.raw_scores(&refs);
+            for (i, (index, path, _)) in items.into_iter().enumerate() {
+                let outcome = match raw.as_ref().map(|r| r[i]) {
+                    Ok(raw) if raw.is_finite() => Ok(Score {
+                        score: self.model.info.to_percent(raw),
+                        raw,
+                    }),
+                    Ok(_) => Err("the model produced no finite score for this photo".to_owned()),
+                    Err(e) => Err(e.clone()),
+                };
+                if results.send(Scored { index, path, outcome }).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Scores everything and returns the results in input order (for tests and scripts).
+    pub fn score_all(&self, paths: Vec<PathBuf>, opts: &ScoreOptions) -> Vec<Scored> {
+        let n = paths.len();
+        let mut out: Vec<Scored> = self.run(paths, opts, Arc::new(AtomicBool::new(false))).iter().collect();
+        out.sort_by_key(|s| s.index);
+        debug_assert_eq!(out.len(), n);
+        out
+    }
+}
+
+fn spawn(name: String, f: impl FnOnce() + Send + 'static) {
+    thread::Builder::new()
+        .name(name)
+        .spawn(f)
+        .expect("the OS refused to start a worker thread");
+}

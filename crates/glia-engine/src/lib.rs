@@ -1,0 +1,15 @@
+//! glia's engine: GLIANet (a frozen timm ViT with Global-Local Interaction Adapters,
+//! arXiv 2605.17748) in burn, its preprocessing, and the batched scoring pipeline.
+//! No GUI code lives here.
+
+pub mod device;
+pub mod engine;
+pub mod error;
+pub mod model;
+pub mod preprocess;
+
+pub use burn;
+pub use device::{ComputeDevice, DeviceChoice};
+pub use engine::{Entry, Score, ScoreOptions, Scored, Scorer, discover};
+pub use error::{DeviceError, ImageError, WeightsError};
+pub use model::{Model, ModelInfo};

@@ -1,0 +1,331 @@
+//! A glia model file: adapter + head weights as safetensors (PyTorch key names, see
+//! [`super::glia`]) with `__metadata__` describing how to run them. The frozen backbone is
+//! a separate timm safetensors file, named by `backbone` and found next to the model or in
+//! the model directories.
+//!
+//! | metadata key   | meaning                                             | default        |
+//! |----------------|-----------------------------------------------------|----------------|
+//! | `backbone`     | backbone name; the file is `{backbone}.safetensors` | required       |
+//! | `latent`       | latent size d of the GLIA blocks                    | from shapes    |
+//! | `heads`        | heads of the GLIA cross-attention                   | 4              |
+//! | `lgf`, `glr`   | interactions switched on (`true`/`false`)           | `true`         |
+//! | `score_scale`, `score_offset` | 0–100 score = offset + scale × raw   | 1, 0           |
+//! | `norm_mean`, `norm_std` | input normalisation, JSON arrays of 3      | 0.5, 0.5       |
+//!
+//! Any other key (training data, metrics, dates) is kept and written back unchanged.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use burn::nn::Linear;
+use burn::tensor::{Device, Tensor};
+
+use super::glia::{CrossAttention, Interactions, Mlp};
+use super::glianet::GliaNet;
+use super::loader::TensorFile;
+use super::vit::{Vit, VitConfig};
+use crate::error::WeightsError;
+use crate::preprocess::Normalization;
+
+/// What a model file says about itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelInfo {
+    pub backbone: String,
+    pub latent: usize,
+    pub heads: usize,
+    pub interactions: Interactions,
+    pub score_scale: f32,
+    pub score_offset: f32,
+    pub normalization: Normalization,
+    /// Every other metadata entry, kept verbatim.
+    pub extra: BTreeMap<String, String>,
+}
+
+impl ModelInfo {
+    /// Maps a raw head output to glia's 0–100 score.
+    pub fn to_percent(&self, raw: f32) -> f32 {
+        (self.score_offset + self.score_scale * raw).clamp(0.0, 100.0)
+    }
+
+    fn from_metadata(file: &TensorFile) -> Result<Self, WeightsError> {
+        let mut meta = file.metadata();
+        let invalid = |reason: String| WeightsError::Invalid {
+            path: file.path().to_owned(),
+            reason,
+        };
+        if let Some(format) = meta.remove("format")
+            && format != "glia-model/1"
+        {
+            return Err(invalid(format!(
+                "model format `{format}` is not one this glia reads (glia-model/1); update glia"
+            )));
+        }
+        let backbone = meta.remove("backbone").ok_or_else(|| {
+            invalid("model metadata names no `backbone`; pass the backbone weights explicitly".into())
+        })?;
+        let latent = match meta.remove("latent") {
+            Some(v) => parse(&v, "latent").map_err(invalid)?,
+            None => file.require_shape("semantic_proj.fc1.weight", "semantic projection")?[0],
+        };
+        let heads = opt(&mut meta, "heads", 4).map_err(invalid)?;
+        let lgf = opt(&mut meta, "lgf", true).map_err(invalid)?;
+        let glr = opt(&mut meta, "glr", true).map_err(invalid)?;
+        let score_scale = opt(&mut meta, "score_scale", 1.0).map_err(invalid)?;
+        let score_offset = opt(&mut meta, "score_offset", 0.0).map_err(invalid)?;
+        let mut normalization = Normalization::default();
+        if let Some(v) = meta.remove("norm_mean") {
+            normalization.mean = serde_json::from_str(&v).map_err(|e| invalid(format!("norm_mean: {e}")))?;
+        }
+        if let Some(v) = meta.remove("norm_std") {
+            normalization.std = serde_json::from_str(&v).map_err(|e| invalid(format!("norm_std: {e}")))?;
+        }
+        if latent == 0 || heads == 0 || latent % heads != 0 {
+            return Err(invalid(format!("latent size {latent} is not divisible into {heads} heads")));
+        }
+        Ok(Self {
+            backbone,
+            latent,
+            heads,
+            interactions: Interactions { lgf, glr },
+            score_scale,
+            score_offset,
+            normalization,
+            extra: meta.into_iter().collect(),
+        })
+    }
+
+    fn to_metadata(&self) -> HashMap<String, String> {
+        let mut m: HashMap<String, String> = self.extra.clone().into_iter().collect();
+        m.insert("format".into(), "glia-model/1".into());
+        m.insert("backbone".into(), self.backbone.clone());
+        m.insert("latent".into(), self.latent.to_string());
+        m.insert("heads".into(), self.heads.to_string());
+        m.insert("lgf".into(), self.interactions.lgf.to_string());
+        m.insert("glr".into(), self.interactions.glr.to_string());
+        m.insert("score_scale".into(), self.score_scale.to_string());
+        m.insert("score_offset".into(), self.score_offset.to_string());
+        m.insert("norm_mean".into(), json_array(&self.normalization.mean));
+        m.insert("norm_std".into(), json_array(&self.normalization.std));
+        m
+    }
+}
+
+fn json_array(v: &[f32; 3]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[0.5,0.5,0.5]".into())
+}
+
+fn parse<T: std::str::FromStr>(v: &str, key: &str) -> Result<T, String> {
+    v.trim()
+        .parse()
+        .map_err(|_| format!("metadata `{key}` = {v:?} is not a valid value"))
+}
+
+fn opt<T: std::str::FromStr>(
+    meta: &mut HashMap<String, String>,
+    key: &str,
+    default: T,
+) -> Result<T, String> {
+    meta.remove(key).map_or(Ok(default), |v| parse(&v, key))
+}
+
+/// A loaded model, ready to run.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub net: GliaNet,
+    pub info: ModelInfo,
+    pub vit: VitConfig,
+    pub path: PathBuf,
+    pub backbone_path: PathBuf,
+}
+
+impl Model {
+    /// Loads a model file. The backbone is `backbone` when given, else
+    /// `{info.backbone}.safetensors` next to the model, else in one of `search`.
+    pub fn load(
+        path: &Path,
+        backbone: Option<&Path>,
+        search: &[PathBuf],
+        device: &Device,
+    ) -> Result<Self, WeightsError> {
+        let adapters = TensorFile::open(path)?;
+        let info = ModelInfo::from_metadata(&adapters)?;
+        let backbone_path = match backbone {
+            Some(p) => p.to_owned(),
+            None => find_backbone(path, &info.backbone, search)?,
+        };
+        let (vit_model, vit) = Vit::load(&TensorFile::open(&backbone_path)?, device)?;
+        let net = GliaNet::load_adapters(
+            vit_model,
+            &adapters,
+            info.latent,
+            info.heads,
+            info.interactions,
+            device,
+        )?;
+        Ok(Self {
+            net,
+            info,
+            vit,
+            path: path.to_owned(),
+            backbone_path,
+        })
+    }
+
+    /// The backbone in `backbone_path` with freshly initialised adapters (d = 64, 4 heads):
+    /// the starting point of training, and a stand-in of the right cost for benchmarks.
+    pub fn with_new_adapters(backbone_path: &Path, device: &Device) -> Result<Self, WeightsError> {
+        let (vit_model, vit) = Vit::load(&TensorFile::open(backbone_path)?, device)?;
+        let backbone = backbone_path
+            .file_stem()
+            .map_or_else(|| vit.name(), |s| s.to_string_lossy().into_owned());
+        let info = ModelInfo {
+            backbone,
+            latent: 64,
+            heads: 4,
+            interactions: Interactions::default(),
+            score_scale: 1.0,
+            score_offset: 0.0,
+            normalization: Normalization::default(),
+            extra: BTreeMap::new(),
+        };
+        let net = GliaNet::init(vit_model, info.latent, info.heads, info.interactions, device);
+        Ok(Self {
+            net,
+            info,
+            vit,
+            path: PathBuf::new(),
+            backbone_path: backbone_path.to_owned(),
+        })
+    }
+
+    /// Saves adapters + head + metadata; the backbone is referenced by name, not copied.
+    pub fn save(&self, path: &Path) -> Result<(), WeightsError> {
+        save_adapters(&self.net, &self.info, path)
+    }
+}
+
+fn find_backbone(model: &Path, name: &str, search: &[PathBuf]) -> Result<PathBuf, WeightsError> {
+    let file = format!("{name}.safetensors");
+    let beside = model.parent().map(|d| d.join(&file));
+    let candidates: Vec<PathBuf> = beside
+        .into_iter()
+        .chain(search.iter().map(|d| d.join(&file)))
+        .collect();
+    candidates
+        .iter()
+        .find(|p| p.is_file())
+        .cloned()
+        .ok_or_else(|| WeightsError::Invalid {
+            path: model.to_owned(),
+            reason: format!(
+                "backbone `{file}` not found (looked in {}); pass --backbone PATH",
+                candidates
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+}
+
+struct Named {
+    shape: Vec<usize>,
+    bytes: Vec<u8>,
+}
+
+impl safetensors::View for &Named {
+    fn dtype(&self) -> safetensors::Dtype {
+        safetensors::Dtype::F32
+    }
+    fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+    fn data(&self) -> std::borrow::Cow<'_, [u8]> {
+        std::borrow::Cow::Borrowed(&self.bytes)
+    }
+    fn data_len(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
+fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.try_into_vec_as::<f32>()
+        .expect("reading adapter weights back from the device")
+}
+
+fn push(out: &mut BTreeMap<String, Named>, key: String, shape: Vec<usize>, v: Vec<f32>) {
+    out.insert(
+        key,
+        Named {
+            shape,
+            bytes: bytemuck::cast_slice(&v).to_vec(),
+        },
+    );
+}
+
+/// burn `[in, out]` linear → PyTorch `[out, in]` weight and bias.
+fn torch_linear(l: &Linear) -> (Vec<f32>, [usize; 2], Vec<f32>) {
+    let [d_in, d_out] = l.weight.dims();
+    let w = values(l.weight.val().transpose());
+    let b = l.bias.as_ref().map_or(vec![0.0; d_out], |b| values(b.val()));
+    (w, [d_out, d_in], b)
+}
+
+fn push_linear(out: &mut BTreeMap<String, Named>, prefix: &str, l: &Linear) {
+    let (w, shape, b) = torch_linear(l);
+    push(out, format!("{prefix}.bias"), vec![shape[0]], b);
+    push(out, format!("{prefix}.weight"), shape.to_vec(), w);
+}
+
+fn push_mlp(out: &mut BTreeMap<String, Named>, prefix: &str, m: &Mlp) {
+    push_linear(out, &format!("{prefix}.fc1"), &m.fc1);
+    push_linear(out, &format!("{prefix}.fc2"), &m.fc2);
+}
+
+fn push_attention(out: &mut BTreeMap<String, Named>, prefix: &str, a: &CrossAttention) {
+    let (mut w, mut b) = (Vec::new(), Vec::new());
+    let mut d = 0;
+    for l in [&a.q, &a.k, &a.v] {
+        let (lw, shape, lb) = torch_linear(l);
+        d = shape[0];
+        w.extend(lw);
+        b.extend(lb);
+    }
+    push(out, format!("{prefix}.in_proj_weight"), vec![3 * d, d], w);
+    push(out, format!("{prefix}.in_proj_bias"), vec![3 * d], b);
+    push_linear(out, &format!("{prefix}.out_proj"), &a.out);
+}
+
+/// Writes the trainable part of `net` with `info` as metadata, atomically (temp file +
+/// rename), so an interrupted save never leaves a broken model behind.
+pub fn save_adapters(net: &GliaNet, info: &ModelInfo, path: &Path) -> Result<(), WeightsError> {
+    let mut t = BTreeMap::new();
+    push_mlp(&mut t, "semantic_proj", &net.semantic_proj);
+    for (i, g) in net.glia.iter().enumerate() {
+        let p = format!("glia.{i}");
+        push_mlp(&mut t, &format!("{p}.down"), &g.down);
+        push_mlp(&mut t, &format!("{p}.up"), &g.up);
+        push_attention(&mut t, &format!("{p}.lgf"), &g.lgf);
+        push_attention(&mut t, &format!("{p}.glr"), &g.glr);
+        push(&mut t, format!("{p}.lambda_d"), vec![1], values(g.lambda_d.val()));
+        push(&mut t, format!("{p}.lambda_s"), vec![1], values(g.lambda_s.val()));
+        let scale = values(g.scale.val());
+        push(&mut t, format!("{p}.scale"), vec![scale.len()], scale);
+    }
+    push_linear(&mut t, "head", &net.head);
+    let io = |source| WeightsError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let bytes = safetensors::serialize(t.iter().map(|(k, v)| (k.as_str(), v)), Some(info.to_metadata()))
+        .map_err(|e| WeightsError::Format {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })?;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    std::io::Write::write_all(&mut tmp, &bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}

@@ -1,0 +1,12 @@
+//! The GLIANet model: timm ViT backbone, GLIA adapters, and the model file.
+
+pub mod glia;
+pub mod glianet;
+pub mod loader;
+pub mod vit;
+mod file;
+
+pub use file::{Model, ModelInfo, save_adapters};
+pub use glia::Interactions;
+pub use glianet::{GliaNet, GliaOutput};
+pub use vit::{Vit, VitConfig};

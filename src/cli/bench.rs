@@ -1,0 +1,180 @@
+//! `glia bench [FOLDER]`: images/s of the GLIANet forward (batch 1 and 16) and of
+//! end-to-end scoring of a folder, on each available device, as text and JSON.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use glia_engine::burn::tensor::{Distribution, Tensor};
+use glia_engine::{ComputeDevice, DeviceChoice, Model, ScoreOptions, Scorer, device, discover};
+use serde::Serialize;
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Folder of photos for the end-to-end figure; 48 synthetic 1600×1200 JPEGs when omitted.
+    pub folder: Option<PathBuf>,
+    /// Devices to measure: all (CPU, and the GPU if there is one), cpu or gpu.
+    #[arg(long, default_value = "all")]
+    pub device: String,
+    /// Model file; the shipped default, or fresh adapters on the shipped backbone (same cost).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Forward passes timed per batch size (after one warm-up).
+    #[arg(long, default_value_t = 5)]
+    pub iters: usize,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct DeviceReport {
+    device: String,
+    forward_batch1_images_per_s: f64,
+    forward_batch16_images_per_s: f64,
+    end_to_end_images_per_s: f64,
+    end_to_end_photos: usize,
+    end_to_end_batch_size: usize,
+    end_to_end_workers: usize,
+}
+
+#[derive(Serialize)]
+struct Report {
+    glia_version: &'static str,
+    cpu: String,
+    cores: usize,
+    model: String,
+    backbone: String,
+    folder: String,
+    devices: Vec<DeviceReport>,
+}
+
+fn load_model(arg: Option<&Path>, dev: &ComputeDevice) -> Result<Model> {
+    if arg.is_some() || crate::models::resolve(None).is_ok() {
+        return crate::models::load(arg, None, &dev.device);
+    }
+    let backbone = crate::models::default_backbone()
+        .context("no model and no shipped backbone found; pass --model FILE")?;
+    Model::with_new_adapters(&backbone, &dev.device)
+        .with_context(|| format!("cannot load backbone {}", backbone.display()))
+}
+
+/// Images/s of `net.forward` on random inputs at batch `b`.
+fn forward_speed(model: &Model, dev: &ComputeDevice, b: usize, iters: usize) -> f64 {
+    let input = || Tensor::<4>::random([b, 3, 224, 224], Distribution::Normal(0.0, 1.0), &dev.device);
+    let run = || {
+        let out = model.net.forward(input(), input());
+        // Reading the result waits for the device: asynchronous backends are timed fully.
+        let _ = out.score.into_data();
+    };
+    run();
+    let start = Instant::now();
+    for _ in 0..iters.max(1) {
+        run();
+    }
+    (b * iters.max(1)) as f64 / start.elapsed().as_secs_f64()
+}
+
+fn synthetic_folder() -> Result<tempfile::TempDir> {
+    let dir = tempfile::tempdir()?;
+    for i in 0..48u32 {
+        let img = image::RgbImage::from_fn(1600, 1200, |x, y| {
+            let v = (x * 7 + y * 13 + i * 31) ^ (x * y + i);
+            image::Rgb([(v % 251) as u8, (x / 7 + i) as u8, (y / 5) as u8])
+        });
+        img.save(dir.path().join(format!("synthetic_{i:02}.jpg")))?;
+    }
+    Ok(dir)
+}
+
+fn cpu_name() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .unwrap_or_else(|| std::env::consts::ARCH.to_owned())
+}
+
+pub fn run(args: BenchArgs) -> Result<ExitCode> {
+    let choices: Vec<DeviceChoice> = match args.device.as_str() {
+        "all" => vec![DeviceChoice::Cpu, DeviceChoice::Gpu],
+        "cpu" => vec![DeviceChoice::Cpu],
+        "gpu" => vec![DeviceChoice::Gpu],
+        other => bail!("unknown --device `{other}`: use all, cpu or gpu"),
+    };
+    let synthetic;
+    let folder = match &args.folder {
+        Some(f) => f.clone(),
+        None => {
+            synthetic = synthetic_folder().context("cannot write synthetic photos")?;
+            synthetic.path().to_owned()
+        }
+    };
+    let paths: Vec<PathBuf> = discover(std::slice::from_ref(&folder))
+        .into_iter()
+        .filter(|e| e.skip.is_none())
+        .map(|e| e.path)
+        .collect();
+    if paths.is_empty() {
+        bail!("no photos in {}", folder.display());
+    }
+    let mut report = Report {
+        glia_version: env!("CARGO_PKG_VERSION"),
+        cpu: cpu_name(),
+        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        model: String::new(),
+        backbone: String::new(),
+        folder: if args.folder.is_some() { folder.display().to_string() } else { "48 synthetic 1600x1200 JPEGs".into() },
+        devices: Vec::new(),
+    };
+    for choice in choices {
+        let dev = match device::select(choice) {
+            Ok(d) => d,
+            Err(e) if args.device == "all" => {
+                eprintln!("glia bench: skipping the GPU: {e}");
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        eprintln!("glia bench: measuring {}", dev.name);
+        let model = load_model(args.model.as_deref(), &dev)?;
+        report.model = if model.path.as_os_str().is_empty() { "fresh adapters (untrained)".into() } else { model.path.display().to_string() };
+        report.backbone = model.vit.name();
+        let b1 = forward_speed(&model, &dev, 1, args.iters * 4);
+        let b16 = forward_speed(&model, &dev, 16, args.iters);
+        let scorer = Scorer::new(model, dev.clone());
+        let opts = ScoreOptions::for_device(&dev);
+        let start = Instant::now();
+        let results = scorer.score_all(paths.clone(), &opts);
+        let e2e = results.len() as f64 / start.elapsed().as_secs_f64();
+        if let Some(bad) = results.iter().find(|r| r.outcome.is_err()) {
+            eprintln!("glia bench: warning: {} could not be scored", bad.path.display());
+        }
+        report.devices.push(DeviceReport {
+            device: dev.name.clone(),
+            forward_batch1_images_per_s: b1,
+            forward_batch16_images_per_s: b16,
+            end_to_end_images_per_s: e2e,
+            end_to_end_photos: results.len(),
+            end_to_end_batch_size: opts.batch_size,
+            end_to_end_workers: opts.workers,
+        });
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("glia {} bench — {} ({} cores), backbone {}, model {}", report.glia_version, report.cpu, report.cores, report.backbone, report.model);
+        println!("end-to-end folder: {}", report.folder);
+        for d in &report.devices {
+            println!("{}", d.device);
+            println!("  forward, batch 1:   {:8.2} images/s", d.forward_batch1_images_per_s);
+            println!("  forward, batch 16:  {:8.2} images/s", d.forward_batch16_images_per_s);
+            println!(
+                "  end-to-end scoring: {:8.2} images/s ({} photos, batch {}, {} model workers)",
+                d.end_to_end_images_per_s, d.end_to_end_photos, d.end_to_end_batch_size, d.end_to_end_workers
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

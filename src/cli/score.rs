@@ -1,0 +1,180 @@
+//! `glia score PATH...`: scores photos and prints one line (or record) per photo.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Context, Result};
+use clap::Args;
+use glia_engine::{DeviceChoice, ScoreOptions, Scored, Scorer, discover};
+use indicatif::{ProgressBar, ProgressStyle};
+
+#[derive(Args)]
+pub struct ScoreArgs {
+    /// Photos and folders (searched recursively).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Print one JSON array of {path, score} / {path, error} objects.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV with columns path,score,error.
+    #[arg(long)]
+    pub csv: bool,
+    /// Where the model runs: auto (a GPU if there is one), gpu, or cpu.
+    #[arg(long, default_value = "auto")]
+    pub device: DeviceChoice,
+    /// Model file (.safetensors); the shipped default when omitted.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Backbone weights (timm ViT .safetensors), when the model's own cannot be found.
+    #[arg(long)]
+    pub backbone: Option<PathBuf>,
+    /// Photos per device batch.
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// No device line and no progress bar on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+enum Format {
+    Text,
+    Csv(csv::Writer<std::io::Stdout>),
+    Json(Vec<serde_json::Value>),
+}
+
+impl Format {
+    fn emit(&mut self, s: &Scored) -> Result<()> {
+        let path = s.path.display().to_string();
+        match self {
+            Format::Text => {
+                let mut out = std::io::stdout().lock();
+                match &s.outcome {
+                    Ok(v) => writeln!(out, "{path}\t{:.1}", v.score)?,
+                    Err(e) => writeln!(out, "{path}\terror: {e}")?,
+                }
+            }
+            Format::Csv(w) => {
+                match &s.outcome {
+                    Ok(v) => w.write_record([path, format!("{:.2}", v.score), String::new()])?,
+                    Err(e) => w.write_record([path, String::new(), e.clone()])?,
+                }
+                w.flush()?;
+            }
+            Format::Json(items) => items.push(match &s.outcome {
+                Ok(v) => serde_json::json!({ "path": path, "score": round2(v.score) }),
+                Err(e) => serde_json::json!({ "path": path, "error": e }),
+            }),
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<()> {
+        if let Format::Json(items) = self {
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer_pretty(&mut out, &items)?;
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+}
+
+fn round2(v: f32) -> f64 {
+    (f64::from(v) * 100.0).round() / 100.0
+}
+
+pub fn run(args: ScoreArgs) -> Result<ExitCode> {
+    let device = super::pick_device(args.device, args.quiet)?;
+    let model = crate::models::load(args.model.as_deref(), args.backbone.as_deref(), &device.device)?;
+    let entries = discover(&args.paths);
+    let mut format = if args.json {
+        Format::Json(Vec::new())
+    } else if args.csv {
+        let mut w = csv::Writer::from_writer(std::io::stdout());
+        w.write_record(["path", "score", "error"])?;
+        Format::Csv(w)
+    } else {
+        Format::Text
+    };
+
+    // Results are printed in input order as soon as everything before them is done.
+    let mut pending: BTreeMap<usize, Scored> = BTreeMap::new();
+    let mut to_score = Vec::new();
+    let mut slots = Vec::with_capacity(entries.len());
+    for (i, e) in entries.iter().enumerate() {
+        match &e.skip {
+            Some(reason) => {
+                pending.insert(i, Scored { index: i, path: e.path.clone(), outcome: Err(reason.clone()) });
+            }
+            None => {
+                slots.push(i);
+                to_score.push(e.path.clone());
+            }
+        }
+    }
+
+    let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(to_score.len() as u64) };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} photos ({per_sec}, ETA {eta})")
+            .context("progress bar template")?,
+    );
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let cancel = cancel.clone();
+        // A second Ctrl-C while stopping falls through to the default handler.
+        let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
+    }
+
+    let scorer = Scorer::new(model, device.clone());
+    let mut opts = ScoreOptions::for_device(&device);
+    if let Some(b) = args.batch_size {
+        opts.batch_size = b.max(1);
+    }
+    let results = scorer.run(to_score, &opts, cancel.clone());
+    let (mut scored, mut failed, mut next) = (0usize, 0usize, 0usize);
+    let flush = |pending: &mut BTreeMap<usize, Scored>, format: &mut Format, next: &mut usize| -> Result<()> {
+        while let Some(s) = pending.remove(next) {
+            format.emit(&s)?;
+            *next += 1;
+        }
+        Ok(())
+    };
+    flush(&mut pending, &mut format, &mut next)?;
+    for mut s in results {
+        bar.inc(1);
+        match s.outcome {
+            Ok(_) => scored += 1,
+            Err(_) => failed += 1,
+        }
+        s.index = slots[s.index];
+        pending.insert(s.index, s);
+        bar.suspend(|| flush(&mut pending, &mut format, &mut next))?;
+    }
+    bar.finish_and_clear();
+    // Anything left was skipped up front, or never reached because of a cancel.
+    let cancelled = cancel.load(Ordering::Relaxed);
+    for (i, e) in entries.iter().enumerate().skip(next) {
+        if !pending.contains_key(&i) {
+            pending.insert(i, Scored { index: i, path: e.path.clone(), outcome: Err("not scored: cancelled".into()) });
+        }
+    }
+    next = pending.keys().next().copied().unwrap_or(next);
+    flush(&mut pending, &mut format, &mut next)?;
+    format.finish()?;
+
+    let skipped = entries.iter().filter(|e| e.skip.is_some()).count();
+    if !args.quiet {
+        eprintln!(
+            "glia: {scored} scored, {} could not be scored{}",
+            failed + skipped,
+            if cancelled { " (cancelled)" } else { "" }
+        );
+    }
+    if entries.is_empty() {
+        eprintln!("glia: no photos found in the given paths");
+    }
+    Ok(if scored > 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}

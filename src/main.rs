@@ -1,0 +1,50 @@
+//! `glia`: photo quality review with GLIANet. Subcommands give the engine to scripts.
+
+mod cli;
+mod models;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "glia", version, about = "Tells photographers which of their photos are good (GLIANet image quality)")]
+struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Folder to open in the app.
+    folder: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Score photos (files and folders, recursively) from 0 (poor) to 100 (excellent).
+    Score(cli::score::ScoreArgs),
+    /// Measure images/s of the model forward and of end-to-end scoring on each device.
+    Bench(cli::bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let result = match args.command {
+        Some(Command::Score(a)) => cli::score::run(a),
+        Some(Command::Bench(a)) => cli::bench::run(a),
+        None => {
+            eprintln!(
+                "glia: the desktop app is not part of this build yet{}; use `glia score PATH...` (see `glia --help`)",
+                args.folder
+                    .map(|f| format!(" (asked to open {})", f.display()))
+                    .unwrap_or_default()
+            );
+            Ok(ExitCode::from(2))
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("glia: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
