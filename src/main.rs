@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "glia", version, about = "Tells photographers which of their photos are good (GLIANet image quality)")]
+#[command(
+    name = "glia",
+    version,
+    about = "Tells photographers which of their photos are good (GLIANet image quality)"
+)]
 struct Args {
     #[command(subcommand)]
     command: Option<Command>,

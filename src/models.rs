@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use glia_engine::burn::tensor::Device;
 use glia_engine::Model;
+use glia_engine::burn::tensor::Device;
 
 /// File name of the shipped default model inside a model directory.
 pub const DEFAULT_MODEL: &str = "glianet-vit-tiny.safetensors";
@@ -17,7 +17,10 @@ pub fn model_dirs() -> Vec<PathBuf> {
     if let Some(d) = std::env::var_os("GLIA_MODEL_DIR") {
         dirs.push(PathBuf::from(d));
     }
-    if let Some(exe_dir) = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_owned)) {
+    if let Some(exe_dir) = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_owned))
+    {
         dirs.push(exe_dir.join("models"));
         dirs.push(exe_dir.join("../share/glia/models"));
         dirs.push(exe_dir.join("../Resources/models"));

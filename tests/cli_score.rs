@@ -10,7 +10,10 @@ fn shared(test: &str) -> Option<PathBuf> {
     if dir.join("golden").is_dir() {
         Some(dir)
     } else {
-        eprintln!("SKIPPED {test}: {} not found (set GLIA_SHARED)", dir.display());
+        eprintln!(
+            "SKIPPED {test}: {} not found (set GLIA_SHARED)",
+            dir.display()
+        );
         None
     }
 }
@@ -41,17 +44,46 @@ fn photo_folder(shared: &Path) -> tempfile::TempDir {
 
 #[test]
 fn json_lists_every_photo_with_a_score_or_an_error() {
-    let Some(shared) = shared("json_lists_every_photo") else { return };
+    let Some(shared) = shared("json_lists_every_photo") else {
+        return;
+    };
     let dir = photo_folder(&shared);
     let single = shared.join("data/livec/images/1002.JPG");
-    let out = glia(&shared, &["--json", dir.path().to_str().unwrap(), single.to_str().unwrap()]);
+    let out = glia(
+        &shared,
+        &[
+            "--json",
+            dir.path().to_str().unwrap(),
+            single.to_str().unwrap(),
+        ],
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("running on CPU"), "device line: {stderr}");
-    let items: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON array");
+    let items: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is one JSON array");
     let items = items.as_array().unwrap();
-    let names: Vec<&str> = items.iter().map(|i| Path::new(i["path"].as_str().unwrap()).file_name().unwrap().to_str().unwrap()).collect();
-    assert_eq!(names, ["10.png", "1000.JPG", "1001.JPG", "broken.jpg", "empty.jpg", "1002.JPG"]);
+    let names: Vec<&str> = items
+        .iter()
+        .map(|i| {
+            Path::new(i["path"].as_str().unwrap())
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "10.png",
+            "1000.JPG",
+            "1001.JPG",
+            "broken.jpg",
+            "empty.jpg",
+            "1002.JPG"
+        ]
+    );
     for i in items {
         let name = i["path"].as_str().unwrap();
         if name.contains("broken") || name.contains("empty") {
@@ -61,12 +93,18 @@ fn json_lists_every_photo_with_a_score_or_an_error() {
             assert!((0.0..=100.0).contains(&s), "{i}");
         }
     }
-    assert!(items.iter().any(|i| i["error"].as_str().is_some_and(|e| e.contains("empty"))));
+    assert!(
+        items
+            .iter()
+            .any(|i| i["error"].as_str().is_some_and(|e| e.contains("empty")))
+    );
 }
 
 #[test]
 fn csv_and_text_agree_and_exit_status_reflects_what_was_scored() {
-    let Some(shared) = shared("csv_and_text_agree") else { return };
+    let Some(shared) = shared("csv_and_text_agree") else {
+        return;
+    };
     let dir = photo_folder(&shared);
     let folder = dir.path().to_str().unwrap();
     let csv_out = glia(&shared, &["--csv", "--quiet", folder]);
@@ -75,7 +113,10 @@ fn csv_and_text_agree_and_exit_status_reflects_what_was_scored() {
     assert_eq!(reader.headers().unwrap(), vec!["path", "score", "error"]);
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 5);
-    assert!(csv_out.stderr.is_empty(), "--quiet prints nothing on stderr");
+    assert!(
+        csv_out.stderr.is_empty(),
+        "--quiet prints nothing on stderr"
+    );
 
     let text = glia(&shared, &["--quiet", folder]);
     let text = String::from_utf8(text.stdout).unwrap();
@@ -103,10 +144,20 @@ fn csv_and_text_agree_and_exit_status_reflects_what_was_scored() {
 #[test]
 fn a_missing_model_is_a_clear_error() {
     let out = Command::new(env!("CARGO_BIN_EXE_glia"))
-        .args(["score", "--device", "cpu", "--model", "/nonexistent/model.safetensors", "."])
+        .args([
+            "score",
+            "--device",
+            "cpu",
+            "--model",
+            "/nonexistent/model.safetensors",
+            ".",
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("/nonexistent/model.safetensors") && err.contains("does not exist"), "{err}");
+    assert!(
+        err.contains("/nonexistent/model.safetensors") && err.contains("does not exist"),
+        "{err}"
+    );
 }

@@ -8,6 +8,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use glia_engine::burn::tensor::{Distribution, Tensor};
+use glia_engine::model::GliaNet;
 use glia_engine::{ComputeDevice, DeviceChoice, Model, ScoreOptions, Scorer, device, discover};
 use serde::Serialize;
 
@@ -32,6 +33,8 @@ pub struct BenchArgs {
 #[derive(Serialize)]
 struct DeviceReport {
     device: String,
+    forward_batch1_one_thread_images_per_s: f64,
+    forward_threads: usize,
     forward_batch1_images_per_s: f64,
     forward_batch16_images_per_s: f64,
     end_to_end_images_per_s: f64,
@@ -61,20 +64,39 @@ fn load_model(arg: Option<&Path>, dev: &ComputeDevice) -> Result<Model> {
         .with_context(|| format!("cannot load backbone {}", backbone.display()))
 }
 
-/// Images/s of `net.forward` on random inputs at batch `b`.
-fn forward_speed(model: &Model, dev: &ComputeDevice, b: usize, iters: usize) -> f64 {
-    let input = || Tensor::<4>::random([b, 3, 224, 224], Distribution::Normal(0.0, 1.0), &dev.device);
-    let run = || {
-        let out = model.net.forward(input(), input());
+/// Images/s of `net.forward` at batch `b`, with `threads` model replicas running side by
+/// side as the engine's workers do (inputs made up front: only the network is timed).
+fn forward_speed(
+    model: &Model,
+    dev: &ComputeDevice,
+    b: usize,
+    iters: usize,
+    threads: usize,
+) -> f64 {
+    let (iters, threads) = (iters.max(1), threads.max(1));
+    let x = Tensor::<4>::random(
+        [b, 3, 224, 224],
+        Distribution::Normal(0.0, 1.0),
+        &dev.device,
+    );
+    let run = |net: &GliaNet, x: &Tensor<4>| {
+        let out = net.forward(x.clone(), x.clone());
         // Reading the result waits for the device: asynchronous backends are timed fully.
         let _ = out.score.into_data();
     };
-    run();
+    run(&model.net, &x);
     let start = Instant::now();
-    for _ in 0..iters.max(1) {
-        run();
-    }
-    (b * iters.max(1)) as f64 / start.elapsed().as_secs_f64()
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let (net, x) = (model.net.clone(), x.clone());
+            scope.spawn(move || {
+                for _ in 0..iters {
+                    run(&net, &x);
+                }
+            });
+        }
+    });
+    (b * iters * threads) as f64 / start.elapsed().as_secs_f64()
 }
 
 fn synthetic_folder() -> Result<tempfile::TempDir> {
@@ -92,7 +114,11 @@ fn synthetic_folder() -> Result<tempfile::TempDir> {
 fn cpu_name() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
         .unwrap_or_else(|| std::env::consts::ARCH.to_owned())
 }
 
@@ -125,7 +151,11 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
         model: String::new(),
         backbone: String::new(),
-        folder: if args.folder.is_some() { folder.display().to_string() } else { "48 synthetic 1600x1200 JPEGs".into() },
+        folder: if args.folder.is_some() {
+            folder.display().to_string()
+        } else {
+            "48 synthetic 1600x1200 JPEGs".into()
+        },
         devices: Vec::new(),
     };
     for choice in choices {
@@ -139,20 +169,30 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
         };
         eprintln!("glia bench: measuring {}", dev.name);
         let model = load_model(args.model.as_deref(), &dev)?;
-        report.model = if model.path.as_os_str().is_empty() { "fresh adapters (untrained)".into() } else { model.path.display().to_string() };
+        report.model = if model.path.as_os_str().is_empty() {
+            "fresh adapters (untrained)".into()
+        } else {
+            model.path.display().to_string()
+        };
         report.backbone = model.vit.name();
-        let b1 = forward_speed(&model, &dev, 1, args.iters * 4);
-        let b16 = forward_speed(&model, &dev, 16, args.iters);
-        let scorer = Scorer::new(model, dev.clone());
         let opts = ScoreOptions::for_device(&dev);
+        let single = forward_speed(&model, &dev, 1, args.iters * 4, 1);
+        let b1 = forward_speed(&model, &dev, 1, args.iters * 4, opts.workers);
+        let b16 = forward_speed(&model, &dev, 16, args.iters, opts.workers);
+        let scorer = Scorer::new(model, dev.clone());
         let start = Instant::now();
         let results = scorer.score_all(paths.clone(), &opts);
         let e2e = results.len() as f64 / start.elapsed().as_secs_f64();
         if let Some(bad) = results.iter().find(|r| r.outcome.is_err()) {
-            eprintln!("glia bench: warning: {} could not be scored", bad.path.display());
+            eprintln!(
+                "glia bench: warning: {} could not be scored",
+                bad.path.display()
+            );
         }
         report.devices.push(DeviceReport {
             device: dev.name.clone(),
+            forward_batch1_one_thread_images_per_s: single,
+            forward_threads: opts.workers,
             forward_batch1_images_per_s: b1,
             forward_batch16_images_per_s: b16,
             end_to_end_images_per_s: e2e,
@@ -164,15 +204,32 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!("glia {} bench — {} ({} cores), backbone {}, model {}", report.glia_version, report.cpu, report.cores, report.backbone, report.model);
+        println!(
+            "glia {} bench — {} ({} cores), backbone {}, model {}",
+            report.glia_version, report.cpu, report.cores, report.backbone, report.model
+        );
         println!("end-to-end folder: {}", report.folder);
         for d in &report.devices {
             println!("{}", d.device);
-            println!("  forward, batch 1:   {:8.2} images/s", d.forward_batch1_images_per_s);
-            println!("  forward, batch 16:  {:8.2} images/s", d.forward_batch16_images_per_s);
+            let t = d.forward_threads;
             println!(
-                "  end-to-end scoring: {:8.2} images/s ({} photos, batch {}, {} model workers)",
-                d.end_to_end_images_per_s, d.end_to_end_photos, d.end_to_end_batch_size, d.end_to_end_workers
+                "  forward, batch 1, 1 thread:   {:8.2} images/s",
+                d.forward_batch1_one_thread_images_per_s
+            );
+            println!(
+                "  forward, batch 1, {t} threads:  {:8.2} images/s",
+                d.forward_batch1_images_per_s
+            );
+            println!(
+                "  forward, batch 16, {t} threads: {:8.2} images/s",
+                d.forward_batch16_images_per_s
+            );
+            println!(
+                "  end-to-end scoring:           {:8.2} images/s ({} photos, batch {}, {} model workers)",
+                d.end_to_end_images_per_s,
+                d.end_to_end_photos,
+                d.end_to_end_batch_size,
+                d.end_to_end_workers
             );
         }
     }

@@ -42,7 +42,7 @@ pub struct ScoreArgs {
 
 enum Format {
     Text,
-    Csv(csv::Writer<std::io::Stdout>),
+    Csv(Box<csv::Writer<std::io::Stdout>>),
     Json(Vec<serde_json::Value>),
 }
 
@@ -88,14 +88,18 @@ fn round2(v: f32) -> f64 {
 
 pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     let device = super::pick_device(args.device, args.quiet)?;
-    let model = crate::models::load(args.model.as_deref(), args.backbone.as_deref(), &device.device)?;
+    let model = crate::models::load(
+        args.model.as_deref(),
+        args.backbone.as_deref(),
+        &device.device,
+    )?;
     let entries = discover(&args.paths);
     let mut format = if args.json {
         Format::Json(Vec::new())
     } else if args.csv {
         let mut w = csv::Writer::from_writer(std::io::stdout());
         w.write_record(["path", "score", "error"])?;
-        Format::Csv(w)
+        Format::Csv(Box::new(w))
     } else {
         Format::Text
     };
@@ -107,7 +111,14 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     for (i, e) in entries.iter().enumerate() {
         match &e.skip {
             Some(reason) => {
-                pending.insert(i, Scored { index: i, path: e.path.clone(), outcome: Err(reason.clone()) });
+                pending.insert(
+                    i,
+                    Scored {
+                        index: i,
+                        path: e.path.clone(),
+                        outcome: Err(reason.clone()),
+                    },
+                );
             }
             None => {
                 slots.push(i);
@@ -116,10 +127,16 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         }
     }
 
-    let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(to_score.len() as u64) };
+    let bar = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(to_score.len() as u64)
+    };
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} photos ({per_sec}, ETA {eta})")
-            .context("progress bar template")?,
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} photos ({per_sec}, ETA {eta})",
+        )
+        .context("progress bar template")?,
     );
     let cancel = Arc::new(AtomicBool::new(false));
     {
@@ -135,7 +152,10 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     }
     let results = scorer.run(to_score, &opts, cancel.clone());
     let (mut scored, mut failed, mut next) = (0usize, 0usize, 0usize);
-    let flush = |pending: &mut BTreeMap<usize, Scored>, format: &mut Format, next: &mut usize| -> Result<()> {
+    let flush = |pending: &mut BTreeMap<usize, Scored>,
+                 format: &mut Format,
+                 next: &mut usize|
+     -> Result<()> {
         while let Some(s) = pending.remove(next) {
             format.emit(&s)?;
             *next += 1;
@@ -157,11 +177,12 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     // Anything left was skipped up front, or never reached because of a cancel.
     let cancelled = cancel.load(Ordering::Relaxed);
     for (i, e) in entries.iter().enumerate().skip(next) {
-        if !pending.contains_key(&i) {
-            pending.insert(i, Scored { index: i, path: e.path.clone(), outcome: Err("not scored: cancelled".into()) });
-        }
+        pending.entry(i).or_insert_with(|| Scored {
+            index: i,
+            path: e.path.clone(),
+            outcome: Err("not scored: cancelled".into()),
+        });
     }
-    next = pending.keys().next().copied().unwrap_or(next);
     flush(&mut pending, &mut format, &mut next)?;
     format.finish()?;
 
@@ -176,5 +197,9 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     if entries.is_empty() {
         eprintln!("glia: no photos found in the given paths");
     }
-    Ok(if scored > 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if scored > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

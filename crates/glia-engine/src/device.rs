@@ -81,7 +81,10 @@ fn init_gpu() -> Result<(Device, wgpu::AdapterInfo), String> {
 }
 
 fn describe(info: &wgpu::AdapterInfo) -> String {
-    format!("GPU: {} ({:?}, {:?})", info.name, info.backend, info.device_type)
+    format!(
+        "GPU: {} ({:?}, {:?})",
+        info.name, info.backend, info.device_type
+    )
 }
 
 /// Picks the device for `choice`. `Auto` never fails: it falls back to the CPU and says why.

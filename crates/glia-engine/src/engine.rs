@@ -19,9 +19,7 @@ use crate::model::Model;
 use crate::preprocess::{INPUT, Prepared, Sampling, prepare_file};
 
 /// Extensions glia decodes. Anything else found in a folder is reported as unsupported.
-pub const IMAGE_EXTENSIONS: &[&str] = &[
-    "jpg", "jpeg", "jpe", "png", "tif", "tiff", "webp", "bmp",
-];
+pub const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "jpe", "png", "tif", "tiff", "webp", "bmp"];
 /// Camera RAW files: recognised, not yet decoded.
 pub const RAW_EXTENSIONS: &[&str] = &[
     "cr2", "cr3", "nef", "arw", "dng", "raf", "orf", "rw2", "pef", "srw",
@@ -48,7 +46,9 @@ fn classify(path: PathBuf, named: bool) -> Option<Entry> {
     let skip = if IMAGE_EXTENSIONS.contains(&ext.as_str()) {
         None
     } else if RAW_EXTENSIONS.contains(&ext.as_str()) {
-        Some(format!("unsupported file type: RAW (.{ext}) files are not decoded yet"))
+        Some(format!(
+            "unsupported file type: RAW (.{ext}) files are not decoded yet"
+        ))
     } else if named {
         // Named on the command line: try it, the decoder sniffs the format from the bytes.
         None
@@ -72,7 +72,9 @@ pub fn discover(inputs: &[PathBuf]) -> Vec<Entry> {
                 .follow_links(true)
                 .sort_by_file_name()
                 .into_iter()
-                .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+                .filter_entry(|e| {
+                    e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+                });
             for item in walk {
                 match item {
                     Ok(e) if e.file_type().is_file() => {
@@ -176,7 +178,10 @@ impl Scorer {
             }
             Tensor::<4>::from_data(TensorData::new(v, [b, 3, side, side]), &self.device.device)
         };
-        let out = self.model.net.forward(stack(|p| &p.semantic), stack(|p| &p.mosaic));
+        let out = self
+            .model
+            .net
+            .forward(stack(|p| &p.semantic), stack(|p| &p.mosaic));
         out.score
             .try_into_vec_as::<f32>()
             .map_err(|e| format!("the device failed to run the model: {e}"))
@@ -185,7 +190,12 @@ impl Scorer {
     /// Scores `paths` in the background. Results arrive on the returned channel as they are
     /// ready (not in order; `index` says which). Setting `cancel` stops the run soon; the
     /// channel then closes.
-    pub fn run(&self, paths: Vec<PathBuf>, opts: &ScoreOptions, cancel: Arc<AtomicBool>) -> Receiver<Scored> {
+    pub fn run(
+        &self,
+        paths: Vec<PathBuf>,
+        opts: &ScoreOptions,
+        cancel: Arc<AtomicBool>,
+    ) -> Receiver<Scored> {
         let (results_tx, results_rx) = unbounded();
         let (jobs_tx, jobs_rx) = unbounded::<(usize, PathBuf)>();
         for job in paths.into_iter().enumerate() {
@@ -197,8 +207,12 @@ impl Scorer {
         let (ready_tx, ready_rx) = bounded::<(usize, PathBuf, Prepared)>(2 * batch);
         let norm = self.model.info.normalization;
         for i in 0..opts.decode_threads.max(1) {
-            let (jobs, ready, results, cancel) =
-                (jobs_rx.clone(), ready_tx.clone(), results_tx.clone(), cancel.clone());
+            let (jobs, ready, results, cancel) = (
+                jobs_rx.clone(),
+                ready_tx.clone(),
+                results_tx.clone(),
+                cancel.clone(),
+            );
             let sampling = opts.sampling;
             spawn(format!("glia-decode-{i}"), move || {
                 for (index, path) in jobs {
@@ -224,8 +238,12 @@ impl Scorer {
         }
         drop(ready_tx);
         for i in 0..opts.workers.max(1) {
-            let (ready, results, cancel, scorer) =
-                (ready_rx.clone(), results_tx.clone(), cancel.clone(), self.clone());
+            let (ready, results, cancel, scorer) = (
+                ready_rx.clone(),
+                results_tx.clone(),
+                cancel.clone(),
+                self.clone(),
+            );
             spawn(format!("glia-infer-{i}"), move || {
                 scorer.infer_loop(&ready, &results, &cancel, batch);
             });
@@ -264,7 +282,14 @@ impl Scorer {
                     Ok(_) => Err("the model produced no finite score for this photo".to_owned()),
                     Err(e) => Err(e.clone()),
                 };
-                if results.send(Scored { index, path, outcome }).is_err() {
+                if results
+                    .send(Scored {
+                        index,
+                        path,
+                        outcome,
+                    })
+                    .is_err()
+                {
                     return;
                 }
             }
@@ -274,7 +299,10 @@ impl Scorer {
     /// Scores everything and returns the results in input order (for tests and scripts).
     pub fn score_all(&self, paths: Vec<PathBuf>, opts: &ScoreOptions) -> Vec<Scored> {
         let n = paths.len();
-        let mut out: Vec<Scored> = self.run(paths, opts, Arc::new(AtomicBool::new(false))).iter().collect();
+        let mut out: Vec<Scored> = self
+            .run(paths, opts, Arc::new(AtomicBool::new(false)))
+            .iter()
+            .collect();
         out.sort_by_key(|s| s.index);
         debug_assert_eq!(out.len(), n);
         out

@@ -55,6 +55,8 @@ pub enum ImageError {
 /// Problems choosing or starting a compute device.
 #[derive(Debug, thiserror::Error)]
 pub enum DeviceError {
-    #[error("no GPU adapter found ({0}); run with --device cpu, or install a Vulkan/Metal/DX12 driver")]
+    #[error(
+        "no GPU adapter found ({0}); run with --device cpu, or install a Vulkan/Metal/DX12 driver"
+    )]
     NoGpu(String),
 }

@@ -98,10 +98,19 @@ pub fn decode_rgb(bytes: &[u8]) -> Result<RgbImage, ImageError> {
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(ImageError::Io)?;
-    if reader.format().is_none() {
-        return Err(ImageError::Unsupported(
-            " (not JPEG, PNG, TIFF, WebP or BMP)".into(),
-        ));
+    match reader.format() {
+        None => {
+            return Err(ImageError::Unsupported(
+                " (not JPEG, PNG, TIFF, WebP or BMP)".into(),
+            ));
+        }
+        // The JPEG decoder fills a cut-off scan with grey rather than failing: catch it here.
+        Some(image::ImageFormat::Jpeg) if !jpeg_is_complete(bytes) => {
+            return Err(ImageError::Decode(
+                "truncated JPEG (the image data ends before its end-of-image marker)".into(),
+            ));
+        }
+        Some(_) => {}
     }
     let mut decoder = reader
         .into_decoder()
@@ -125,6 +134,32 @@ pub fn decode_rgb(bytes: &[u8]) -> Result<RgbImage, ImageError> {
         DynamicImage::from_decoder(decoder).map_err(|e| ImageError::Decode(e.to_string()))?;
     img.apply_orientation(orientation);
     Ok(to_rgb8(img))
+}
+
+/// Whether a JPEG's main image reaches its end-of-image marker. Marker segments are skipped
+/// by their lengths up to the first scan (so an EXIF thumbnail's own marker does not count);
+/// inside entropy-coded data `FF D9` cannot occur except as the real end.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let mut i = 2; // after SOI
+    while i + 4 <= bytes.len() {
+        if bytes[i] != 0xFF {
+            return false;
+        }
+        let marker = bytes[i + 1];
+        if marker == 0xFF {
+            i += 1; // fill byte
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+        if marker == 0xDA {
+            let scan = i + 2 + len;
+            return bytes
+                .get(scan..)
+                .is_some_and(|rest| rest.windows(2).any(|w| w == [0xFF, 0xD9]));
+        }
+        i += 2 + len;
+    }
+    false
 }
 
 /// 8-bit RGB; transparent pixels are composited over white, as a viewer shows them.
@@ -248,6 +283,10 @@ pub fn prepare(img: &RgbImage, norm: &Normalization, sampling: Sampling) -> Prep
 }
 
 /// Decodes and prepares a photo file.
-pub fn prepare_file(path: &Path, norm: &Normalization, sampling: Sampling) -> Result<Prepared, ImageError> {
+pub fn prepare_file(
+    path: &Path,
+    norm: &Normalization,
+    sampling: Sampling,
+) -> Result<Prepared, ImageError> {
     Ok(prepare(&load_rgb(path)?, norm, sampling))
 }

@@ -9,8 +9,8 @@ mod common;
 
 use common::*;
 use glia_engine::burn::tensor::Device;
-use glia_engine::model::{GliaNet, Interactions, Vit};
 use glia_engine::model::loader::TensorFile;
+use glia_engine::model::{GliaNet, Interactions, Vit};
 
 const CASES: [(&str, bool, bool); 4] = [
     ("full", true, true),
@@ -22,8 +22,10 @@ const CASES: [(&str, bool, bool); 4] = [
 fn check(device: &Device, name: &str, items: usize) {
     let Some(shared) = shared(name) else { return };
     let golden = json(&shared.join("golden/glianet_tiny_golden.json"));
-    let backbone = TensorFile::open(&shared.join("models/vit_tiny_patch16_224.safetensors")).unwrap();
-    let adapters = TensorFile::open(&shared.join("golden/glianet_tiny_adapters.safetensors")).unwrap();
+    let backbone =
+        TensorFile::open(&shared.join("models/vit_tiny_patch16_224.safetensors")).unwrap();
+    let adapters =
+        TensorFile::open(&shared.join("golden/glianet_tiny_adapters.safetensors")).unwrap();
     let (vit, _) = Vit::load(&backbone, device).unwrap();
     let mut worst = [0.0f32; 3];
     for (case, lgf, glr) in CASES {
@@ -35,18 +37,35 @@ fn check(device: &Device, name: &str, items: usize) {
             let out = net.forward(x.clone(), x);
             let want = &item[case];
             let d_score = (to_vec(out.score)[0] - want["score"].as_f64().unwrap() as f32).abs();
-            let d_detail = max_abs_diff(&to_vec(out.detail_cls), &floats(&want["detail_cls_final_norm"]));
-            let d_latent = max_abs_diff(&to_vec(out.latent_cls), &floats(&want["semantic_latent_cls_after_last_glia"]));
-            eprintln!("{name} {case} {file}: score {d_score:.2e}, detail CLS {d_detail:.2e}, latent CLS {d_latent:.2e}");
+            let d_detail = max_abs_diff(
+                &to_vec(out.detail_cls),
+                &floats(&want["detail_cls_final_norm"]),
+            );
+            let d_latent = max_abs_diff(
+                &to_vec(out.latent_cls),
+                &floats(&want["semantic_latent_cls_after_last_glia"]),
+            );
+            eprintln!(
+                "{name} {case} {file}: score {d_score:.2e}, detail CLS {d_detail:.2e}, latent CLS {d_latent:.2e}"
+            );
             assert!(d_score <= 1e-3, "{case} {file}: score differs by {d_score}");
-            assert!(d_detail <= 2e-3, "{case} {file}: detail CLS differs by {d_detail}");
-            assert!(d_latent <= 2e-3, "{case} {file}: latent CLS differs by {d_latent}");
+            assert!(
+                d_detail <= 2e-3,
+                "{case} {file}: detail CLS differs by {d_detail}"
+            );
+            assert!(
+                d_latent <= 2e-3,
+                "{case} {file}: latent CLS differs by {d_latent}"
+            );
             for (w, d) in worst.iter_mut().zip([d_score, d_detail, d_latent]) {
                 *w = w.max(d);
             }
         }
     }
-    eprintln!("{name}: worst score {:.2e}, detail CLS {:.2e}, latent CLS {:.2e}", worst[0], worst[1], worst[2]);
+    eprintln!(
+        "{name}: worst score {:.2e}, detail CLS {:.2e}, latent CLS {:.2e}",
+        worst[0], worst[1], worst[2]
+    );
 }
 
 #[test]
@@ -63,26 +82,41 @@ fn glianet_matches_reference_on_wgpu() {
 
 #[test]
 fn golden_adapters_load_as_a_model_file_and_save_round_trip() {
-    let Some(shared) = shared("golden_adapters_load_as_a_model_file") else { return };
+    let Some(shared) = shared("golden_adapters_load_as_a_model_file") else {
+        return;
+    };
     let device = Device::flex();
     let models = vec![shared.join("models")];
-    let model = glia_engine::Model::load(&shared.join("golden/glianet_tiny_adapters.safetensors"), None, &models, &device)
-        .unwrap();
+    let model = glia_engine::Model::load(
+        &shared.join("golden/glianet_tiny_adapters.safetensors"),
+        None,
+        &models,
+        &device,
+    )
+    .unwrap();
     assert_eq!((model.info.latent, model.info.heads), (64, 4));
     assert_eq!(model.info.backbone, "vit_tiny_patch16_224");
     let trainable = model.net.trainable_params();
-    assert!((1_100_000..1_300_000).contains(&trainable), "ViT-Ti adapters + head: {trainable}");
+    assert!(
+        (1_100_000..1_300_000).contains(&trainable),
+        "ViT-Ti adapters + head: {trainable}"
+    );
 
     // Save, reload: same tensors under the same PyTorch names, same outputs.
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("copy.safetensors");
     model.save(&copy).unwrap();
-    let original = TensorFile::open(&shared.join("golden/glianet_tiny_adapters.safetensors")).unwrap();
+    let original =
+        TensorFile::open(&shared.join("golden/glianet_tiny_adapters.safetensors")).unwrap();
     let saved = TensorFile::open(&copy).unwrap();
     assert_eq!(original.keys(), saved.keys());
     for key in original.keys() {
         let shape = original.shape(&key).unwrap().to_vec();
-        assert_eq!(original.read(&key, &shape, "").unwrap(), saved.read(&key, &shape, "").unwrap(), "{key}");
+        assert_eq!(
+            original.read(&key, &shape, "").unwrap(),
+            saved.read(&key, &shape, "").unwrap(),
+            "{key}"
+        );
     }
     let reloaded = glia_engine::Model::load(&copy, None, &models, &device).unwrap();
     assert_eq!(reloaded.info, model.info);

@@ -31,8 +31,13 @@ fn check(device: &Device, name: &str, items: usize) {
         let d_logits = max_abs_diff(&logits, &floats(&item["logits"]));
         let d_cls = max_abs_diff(&cls, &floats(&item["cls_features"]));
         let d_mean = max_abs_diff(&patch_mean, &floats(&item["patch_token_mean"]));
-        let d_attn = max_abs_diff(&cls_attn, &floats(&item["last_block_cls_attention_mean_over_heads"]));
-        eprintln!("{name} {file}: logits {d_logits:.2e}, cls {d_cls:.2e}, patch mean {d_mean:.2e}, attention {d_attn:.2e}");
+        let d_attn = max_abs_diff(
+            &cls_attn,
+            &floats(&item["last_block_cls_attention_mean_over_heads"]),
+        );
+        eprintln!(
+            "{name} {file}: logits {d_logits:.2e}, cls {d_cls:.2e}, patch mean {d_mean:.2e}, attention {d_attn:.2e}"
+        );
         assert!(d_logits <= 1e-3, "{file}: logits differ by {d_logits}");
         assert!(d_cls <= 1e-4, "{file}: CLS features differ by {d_cls}");
         assert!(d_mean <= 1e-4, "{file}: patch mean differs by {d_mean}");
@@ -44,7 +49,11 @@ fn check(device: &Device, name: &str, items: usize) {
             .max_by(|a, b| a.1.total_cmp(b.1))
             .map(|(i, _)| i as u64)
             .unwrap();
-        assert_eq!(top1, item["top5"][0].as_u64().unwrap(), "{file}: top-1 class");
+        assert_eq!(
+            top1,
+            item["top5"][0].as_u64().unwrap(),
+            "{file}: top-1 class"
+        );
     }
 }
 

@@ -22,22 +22,40 @@ fn scorer(shared: &std::path::Path) -> Scorer {
 }
 
 fn livec(shared: &std::path::Path, names: &[&str]) -> Vec<PathBuf> {
-    names.iter().map(|n| shared.join("data/livec/images").join(n)).collect()
+    names
+        .iter()
+        .map(|n| shared.join("data/livec/images").join(n))
+        .collect()
 }
 
 fn opts(batch_size: usize, workers: usize) -> ScoreOptions {
-    ScoreOptions { batch_size, decode_threads: 2, workers, sampling: Sampling::Centered }
+    ScoreOptions {
+        batch_size,
+        decode_threads: 2,
+        workers,
+        sampling: Sampling::Centered,
+    }
 }
 
 fn raws(results: &[glia_engine::Scored]) -> Vec<f32> {
-    results.iter().map(|r| r.outcome.as_ref().expect("scored").raw).collect()
+    results
+        .iter()
+        .map(|r| r.outcome.as_ref().expect("scored").raw)
+        .collect()
 }
 
 #[test]
 fn scores_do_not_depend_on_batch_size_or_company() {
-    let Some(shared) = shared("scores_do_not_depend_on_batch_size_or_company") else { return };
+    let Some(shared) = shared("scores_do_not_depend_on_batch_size_or_company") else {
+        return;
+    };
     let s = scorer(&shared);
-    let photos = livec(&shared, &["10.png", "1000.JPG", "1001.JPG", "1002.JPG", "1003.JPG", "101.png"]);
+    let photos = livec(
+        &shared,
+        &[
+            "10.png", "1000.JPG", "1001.JPG", "1002.JPG", "1003.JPG", "101.png",
+        ],
+    );
     let one_by_one = raws(&s.score_all(photos.clone(), &opts(1, 1)));
     let batched = raws(&s.score_all(photos.clone(), &opts(4, 2)));
     let all_at_once = raws(&s.score_all(photos.clone(), &opts(6, 1)));
@@ -48,7 +66,10 @@ fn scores_do_not_depend_on_batch_size_or_company() {
     let in_company = raws(&s.score_all(mixed, &opts(4, 1)))[2];
     eprintln!("batch 1: {one_by_one:?}\nbatched: {batched:?}");
     for other in [&batched, &all_at_once] {
-        assert!(max_abs_diff(&one_by_one, other) < 1e-4, "{one_by_one:?} vs {other:?}");
+        assert!(
+            max_abs_diff(&one_by_one, other) < 1e-4,
+            "{one_by_one:?} vs {other:?}"
+        );
     }
     assert!((in_company - one_by_one[3]).abs() < 1e-4);
     // Photos differ, so the scores do: a constant output would also be "batch independent".
@@ -57,7 +78,9 @@ fn scores_do_not_depend_on_batch_size_or_company() {
 
 #[test]
 fn broken_files_are_reported_and_the_run_goes_on() {
-    let Some(shared) = shared("broken_files_are_reported_and_the_run_goes_on") else { return };
+    let Some(shared) = shared("broken_files_are_reported_and_the_run_goes_on") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let good = std::fs::read(shared.join("data/livec/images/1000.JPG")).unwrap();
@@ -69,26 +92,64 @@ fn broken_files_are_reported_and_the_run_goes_on() {
     std::fs::write(d.join("f_raw.nef"), b"raw bytes").unwrap();
     std::fs::write(d.join("a_good.jpg.xmp"), b"<x:xmpmeta/>").unwrap();
     std::fs::create_dir(d.join("sub")).unwrap();
-    std::fs::write(d.join("sub/g_good.png"), std::fs::read(shared.join("data/livec/images/10.png")).unwrap()).unwrap();
+    std::fs::write(
+        d.join("sub/g_good.png"),
+        std::fs::read(shared.join("data/livec/images/10.png")).unwrap(),
+    )
+    .unwrap();
 
     let entries = discover(&[d.to_owned(), d.join("missing.jpg")]);
-    let names: Vec<String> = entries.iter().map(|e| e.path.file_name().unwrap().to_string_lossy().into()).collect();
+    let names: Vec<String> = entries
+        .iter()
+        .map(|e| e.path.file_name().unwrap().to_string_lossy().into())
+        .collect();
     assert_eq!(
         names,
-        ["a_good.jpg", "b_truncated.jpg", "c_empty.png", "d_corrupt.jpg", "e_notes.txt", "f_raw.nef", "g_good.png", "missing.jpg"],
+        [
+            "a_good.jpg",
+            "b_truncated.jpg",
+            "c_empty.png",
+            "d_corrupt.jpg",
+            "e_notes.txt",
+            "f_raw.nef",
+            "g_good.png",
+            "missing.jpg"
+        ],
         "sidecars are not photos; folders are walked in name order"
     );
-    let skip = |n: &str| entries.iter().find(|e| e.path.ends_with(n)).unwrap().skip.clone();
+    let skip = |n: &str| {
+        entries
+            .iter()
+            .find(|e| e.path.ends_with(n))
+            .unwrap()
+            .skip
+            .clone()
+    };
     assert!(skip("e_notes.txt").unwrap().contains("unsupported"));
     assert!(skip("f_raw.nef").unwrap().contains("RAW"));
     assert!(skip("missing.jpg").unwrap().contains("cannot read"));
 
-    let to_score: Vec<PathBuf> = entries.iter().filter(|e| e.skip.is_none()).map(|e| e.path.clone()).collect();
+    let to_score: Vec<PathBuf> = entries
+        .iter()
+        .filter(|e| e.skip.is_none())
+        .map(|e| e.path.clone())
+        .collect();
     let results = scorer(&shared).score_all(to_score, &opts(4, 2));
-    let outcome = |n: &str| results.iter().find(|r| r.path.ends_with(n)).unwrap().outcome.clone();
+    let outcome = |n: &str| {
+        results
+            .iter()
+            .find(|r| r.path.ends_with(n))
+            .unwrap()
+            .outcome
+            .clone()
+    };
     assert!(outcome("a_good.jpg").is_ok());
     assert!(outcome("g_good.png").is_ok());
-    assert!(outcome("b_truncated.jpg").unwrap_err().contains("truncated"));
+    assert!(
+        outcome("b_truncated.jpg")
+            .unwrap_err()
+            .contains("truncated")
+    );
     assert!(outcome("c_empty.png").unwrap_err().contains("empty"));
     assert!(outcome("d_corrupt.jpg").is_err());
 }

@@ -6,7 +6,13 @@ use image::{ImageBuffer, Luma, Rgb, RgbImage, Rgba};
 
 /// Pixel (x, y) encodes its own coordinates: R = x mod 256, G = y mod 256, B = high bits.
 fn coordinate_image(w: u32, h: u32) -> RgbImage {
-    RgbImage::from_fn(w, h, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, ((x / 256) * 16 + y / 256) as u8]))
+    RgbImage::from_fn(w, h, |x, y| {
+        Rgb([
+            (x % 256) as u8,
+            (y % 256) as u8,
+            ((x / 256) * 16 + y / 256) as u8,
+        ])
+    })
 }
 
 fn decode_coord(p: &Rgb<u8>) -> (u32, u32) {
@@ -14,7 +20,13 @@ fn decode_coord(p: &Rgb<u8>) -> (u32, u32) {
     ((b / 16) * 256 + r, (b % 16) * 256 + g)
 }
 
-fn jpeg(data: &[u8], w: u16, h: u16, color: jpeg_encoder::ColorType, app1: Option<Vec<u8>>) -> Vec<u8> {
+fn jpeg(
+    data: &[u8],
+    w: u16,
+    h: u16,
+    color: jpeg_encoder::ColorType,
+    app1: Option<Vec<u8>>,
+) -> Vec<u8> {
     let mut out = Vec::new();
     let mut enc = jpeg_encoder::Encoder::new(&mut out, 100);
     enc.set_sampling_factor(jpeg_encoder::SamplingFactor::F_1_1);
@@ -71,16 +83,32 @@ fn random_fragments_stay_in_their_cells_and_follow_the_seed() {
     let (w, h) = (1000u32, 600u32);
     let (gw, gh) = (w / 7, h / 7);
     let a = fragment_origins(w, h, Sampling::Random(7));
-    assert_eq!(a, fragment_origins(w, h, Sampling::Random(7)), "same seed, same offsets");
-    assert_ne!(a, fragment_origins(w, h, Sampling::Random(8)), "another seed, other offsets");
+    assert_eq!(
+        a,
+        fragment_origins(w, h, Sampling::Random(7)),
+        "same seed, same offsets"
+    );
+    assert_ne!(
+        a,
+        fragment_origins(w, h, Sampling::Random(8)),
+        "another seed, other offsets"
+    );
     assert_ne!(a, fragment_origins(w, h, Sampling::Centered));
     for (cell, &(x, y)) in a.iter().enumerate() {
         let (row, col) = (cell as u32 / 7, cell as u32 % 7);
-        assert!(x >= col * gw && x + 32 <= (col + 1) * gw, "cell {cell}: x {x}");
-        assert!(y >= row * gh && y + 32 <= (row + 1) * gh, "cell {cell}: y {y}");
+        assert!(
+            x >= col * gw && x + 32 <= (col + 1) * gw,
+            "cell {cell}: x {x}"
+        );
+        assert!(
+            y >= row * gh && y + 32 <= (row + 1) * gh,
+            "cell {cell}: y {y}"
+        );
     }
     // Over many seeds every offset in a cell is reachable, both ends included.
-    let xs: Vec<u32> = (0..2000).map(|s| fragment_origins(w, h, Sampling::Random(s))[0].0).collect();
+    let xs: Vec<u32> = (0..2000)
+        .map(|s| fragment_origins(w, h, Sampling::Random(s))[0].0)
+        .collect();
     assert_eq!(xs.iter().min(), Some(&0));
     assert_eq!(xs.iter().max(), Some(&(gw - 32)));
 }
@@ -94,7 +122,15 @@ fn small_photos_are_upscaled_to_a_224_short_side() {
     let img = coordinate_image(150, 100);
     let (mosaic, layout) = fragment_mosaic(&img, Sampling::Centered);
     assert_eq!(mosaic.dimensions(), (224, 224));
-    assert_eq!((layout.width, layout.height, layout.work_width, layout.work_height), (150, 100, 336, 224));
+    assert_eq!(
+        (
+            layout.width,
+            layout.height,
+            layout.work_width,
+            layout.work_height
+        ),
+        (150, 100, 336, 224)
+    );
     assert_eq!(layout.cell(), (48, 32));
     // Every fragment lies inside the upscaled photo, at the cell's centre.
     assert_eq!(layout.origins[8], (48 + 8, 32));
@@ -107,26 +143,47 @@ fn small_photos_are_upscaled_to_a_224_short_side() {
 fn semantic_resize_is_antialiased() {
     // A one-pixel checkerboard shrunk 4×: an antialiased filter gives flat mid-grey,
     // point sampling would give pure black or white.
-    let board = RgbImage::from_fn(896, 896, |x, y| if (x + y) % 2 == 0 { Rgb([255; 3]) } else { Rgb([0; 3]) });
+    let board = RgbImage::from_fn(896, 896, |x, y| {
+        if (x + y) % 2 == 0 {
+            Rgb([255; 3])
+        } else {
+            Rgb([0; 3])
+        }
+    });
     let small = resize(&board, 224, 224);
-    let interior = small.enumerate_pixels().filter(|(x, y, _)| (4..220).contains(x) && (4..220).contains(y));
+    let interior = small
+        .enumerate_pixels()
+        .filter(|(x, y, _)| (4..220).contains(x) && (4..220).contains(y));
     for (_, _, p) in interior {
         assert!((120..=135).contains(&p[0]), "aliased value {}", p[0]);
     }
     // A flat image stays flat, whatever the aspect change.
-    let flat = resize(&RgbImage::from_pixel(640, 480, Rgb([10, 200, 90])), 224, 224);
+    let flat = resize(
+        &RgbImage::from_pixel(640, 480, Rgb([10, 200, 90])),
+        224,
+        224,
+    );
     assert!(flat.pixels().all(|p| p.0 == [10, 200, 90]));
 }
 
 #[test]
 fn normalisation_maps_0_255_to_minus1_plus1_channel_first() {
-    let img = RgbImage::from_fn(2, 1, |x, _| if x == 0 { Rgb([0, 255, 51]) } else { Rgb([255, 0, 204]) });
+    let img = RgbImage::from_fn(2, 1, |x, _| {
+        if x == 0 {
+            Rgb([0, 255, 51])
+        } else {
+            Rgb([255, 0, 204])
+        }
+    });
     let v = normalize(&img, &Normalization::default());
     let want = [-1.0, 1.0, 1.0, -1.0, -0.6, 0.6];
     for (a, b) in v.iter().zip(want) {
         assert!((a - b).abs() < 1e-6, "{v:?}");
     }
-    let imagenet = Normalization { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+    let imagenet = Normalization {
+        mean: [0.485, 0.456, 0.406],
+        std: [0.229, 0.224, 0.225],
+    };
     let v = normalize(&RgbImage::from_pixel(1, 1, Rgb([255, 255, 255])), &imagenet);
     assert!((v[0] - (1.0 - 0.485) / 0.229).abs() < 1e-5);
 }
@@ -142,13 +199,30 @@ fn exif_orientation_is_applied() {
     }
     let plain = decode_rgb(&jpeg(&data, 40, 20, jpeg_encoder::ColorType::Rgb, None)).unwrap();
     assert_eq!(plain.dimensions(), (40, 20));
-    let rotated = decode_rgb(&jpeg(&data, 40, 20, jpeg_encoder::ColorType::Rgb, Some(exif_orientation(6)))).unwrap();
+    let rotated = decode_rgb(&jpeg(
+        &data,
+        40,
+        20,
+        jpeg_encoder::ColorType::Rgb,
+        Some(exif_orientation(6)),
+    ))
+    .unwrap();
     assert_eq!(rotated.dimensions(), (20, 40));
     let (top, bottom) = (rotated.get_pixel(10, 5), rotated.get_pixel(10, 35));
     assert!(top[0] > 200 && top[2] < 60, "top should be red, is {top:?}");
-    assert!(bottom[2] > 200 && bottom[0] < 60, "bottom should be blue, is {bottom:?}");
+    assert!(
+        bottom[2] > 200 && bottom[0] < 60,
+        "bottom should be blue, is {bottom:?}"
+    );
     // Orientation 3 = rotate 180°: red ends on the right.
-    let flipped = decode_rgb(&jpeg(&data, 40, 20, jpeg_encoder::ColorType::Rgb, Some(exif_orientation(3)))).unwrap();
+    let flipped = decode_rgb(&jpeg(
+        &data,
+        40,
+        20,
+        jpeg_encoder::ColorType::Rgb,
+        Some(exif_orientation(3)),
+    ))
+    .unwrap();
     assert_eq!(flipped.dimensions(), (40, 20));
     assert!(flipped.get_pixel(35, 10)[0] > 200 && flipped.get_pixel(5, 10)[2] > 200);
 }
@@ -165,8 +239,14 @@ fn cmyk_jpeg_is_converted_to_rgb() {
     }
     let img = decode_rgb(&jpeg(&data, 16, 32, jpeg_encoder::ColorType::Cmyk, None)).unwrap();
     let (red, black) = (img.get_pixel(8, 4), img.get_pixel(8, 28));
-    assert!(red[0] > 200 && red[1] < 60 && red[2] < 60, "red decoded as {red:?}");
-    assert!(black.0.iter().all(|&c| c < 40), "black decoded as {black:?}");
+    assert!(
+        red[0] > 200 && red[1] < 60 && red[2] < 60,
+        "red decoded as {red:?}"
+    );
+    assert!(
+        black.0.iter().all(|&c| c < 40),
+        "black decoded as {black:?}"
+    );
 }
 
 #[test]
@@ -180,10 +260,15 @@ fn sixteen_bit_grayscale_and_alpha_are_converted() {
     assert_eq!(img.get_pixel(2, 0).0, [120, 120, 120]);
 
     let gray16 = ImageBuffer::<Luma<u16>, _>::from_pixel(3, 3, Luma([257 * 77]));
-    assert_eq!(decode_rgb(&png(&gray16)).unwrap().get_pixel(0, 0).0, [77, 77, 77]);
+    assert_eq!(
+        decode_rgb(&png(&gray16)).unwrap().get_pixel(0, 0).0,
+        [77, 77, 77]
+    );
 
     // Alpha: opaque keeps its colour, transparent shows white, half blends.
-    let rgba = ImageBuffer::<Rgba<u8>, _>::from_fn(3, 1, |x, _| Rgba([0, 0, 0, [255, 0, 128][x as usize]]));
+    let rgba = ImageBuffer::<Rgba<u8>, _>::from_fn(3, 1, |x, _| {
+        Rgba([0, 0, 0, [255, 0, 128][x as usize]])
+    });
     let img = decode_rgb(&png(&rgba)).unwrap();
     assert_eq!(img.get_pixel(0, 0).0, [0, 0, 0]);
     assert_eq!(img.get_pixel(1, 0).0, [255, 255, 255]);
@@ -194,7 +279,10 @@ fn sixteen_bit_grayscale_and_alpha_are_converted() {
 fn bad_bytes_give_reasons() {
     use glia_engine::ImageError;
     assert!(matches!(decode_rgb(b""), Err(ImageError::Empty)));
-    assert!(matches!(decode_rgb(b"hello, this is not an image"), Err(ImageError::Unsupported(_))));
+    assert!(matches!(
+        decode_rgb(b"hello, this is not an image"),
+        Err(ImageError::Unsupported(_))
+    ));
     let mut data = Vec::new();
     for i in 0..64 * 64 * 3 {
         data.push((i * 37 % 251) as u8);
@@ -203,10 +291,30 @@ fn bad_bytes_give_reasons() {
     assert!(decode_rgb(&good).is_ok());
     let truncated = &good[..good.len() / 2];
     let err = decode_rgb(truncated).expect_err("a half JPEG must not pass as a photo");
-    assert!(err.to_string().contains("truncated") || err.to_string().contains("corrupt"), "{err}");
+    assert!(
+        err.to_string().contains("truncated") || err.to_string().contains("corrupt"),
+        "{err}"
+    );
+    // A JPEG whose EXIF thumbnail is whole but whose main image is cut off.
+    let thumb = jpeg(&data[..8 * 8 * 3], 8, 8, jpeg_encoder::ColorType::Rgb, None);
+    let mut exif = b"Exif\0\0".to_vec();
+    exif.extend(&thumb);
+    let with_thumb = jpeg(&data, 64, 64, jpeg_encoder::ColorType::Rgb, Some(exif));
+    assert!(decode_rgb(&with_thumb).is_ok());
+    assert!(decode_rgb(&with_thumb[..with_thumb.len() - 200]).is_err());
+    let png_bytes = png(&RgbImage::from_fn(64, 64, |x, y| {
+        Rgb([x as u8 * 3, y as u8 * 3, 7])
+    }));
+    assert!(
+        decode_rgb(&png_bytes[..png_bytes.len() / 2]).is_err(),
+        "half a PNG"
+    );
     let mut corrupt = good.clone();
     for b in corrupt.iter_mut().skip(200).take(400) {
         *b = 0xFF;
     }
-    assert!(decode_rgb(&corrupt).is_err(), "garbage in the entropy-coded data");
+    assert!(
+        decode_rgb(&corrupt).is_err(),
+        "garbage in the entropy-coded data"
+    );
 }

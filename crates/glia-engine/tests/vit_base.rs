@@ -44,18 +44,34 @@ fn write(path: &std::path::Path, shapes: &BTreeMap<String, Vec<usize>>, seed: u6
             let n: usize = shape.iter().product();
             let v: Vec<f32> = (0..n)
                 .map(|_| {
-                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     let u = (state >> 40) as f32 / (1u64 << 24) as f32;
                     // LayerNorm weights near 1, everything else small, like trained weights.
-                    if k.contains("norm") && k.ends_with("weight") { 1.0 + 0.1 * (u - 0.5) } else { 0.04 * (u - 0.5) }
+                    if k.contains("norm") && k.ends_with("weight") {
+                        1.0 + 0.1 * (u - 0.5)
+                    } else {
+                        0.04 * (u - 0.5)
+                    }
                 })
                 .collect();
-            (k.clone(), shape.clone(), v.iter().flat_map(|x| x.to_le_bytes()).collect())
+            (
+                k.clone(),
+                shape.clone(),
+                v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+            )
         })
         .collect();
     let views: Vec<(String, safetensors::tensor::TensorView)> = data
         .iter()
-        .map(|(k, s, b)| (k.clone(), safetensors::tensor::TensorView::new(safetensors::Dtype::F32, s.clone(), b).unwrap()))
+        .map(|(k, s, b)| {
+            (
+                k.clone(),
+                safetensors::tensor::TensorView::new(safetensors::Dtype::F32, s.clone(), b)
+                    .unwrap(),
+            )
+        })
         .collect();
     safetensors::serialize_to_file(views, None, path).unwrap();
 }
@@ -67,7 +83,15 @@ fn vit_b16_glianet_loads_runs_and_has_about_8m_trainable_parameters() {
     write(&path, &timm_shapes(768, 12, 1000), 1);
     let device = Device::flex();
     let model = Model::with_new_adapters(&path, &device).unwrap();
-    assert_eq!((model.vit.dim, model.vit.depth, model.vit.heads, model.vit.mlp_dim), (768, 12, 12, 3072));
+    assert_eq!(
+        (
+            model.vit.dim,
+            model.vit.depth,
+            model.vit.heads,
+            model.vit.mlp_dim
+        ),
+        (768, 12, 12, 3072)
+    );
     assert_eq!(model.vit.name(), "vit_base_patch16_224");
     let trainable = model.net.trainable_params();
     eprintln!("ViT-B/16 GLIANet trainable parameters: {trainable}");
@@ -94,7 +118,8 @@ fn vit_small_size_is_read_from_the_shapes() {
     let mut shapes = timm_shapes(384, 12, 1000);
     shapes.retain(|k, _| !k.starts_with("head"));
     write(&path, &shapes, 2);
-    let (vit, cfg) = glia_engine::model::Vit::load(&TensorFile::open(&path).unwrap(), &Device::flex()).unwrap();
+    let (vit, cfg) =
+        glia_engine::model::Vit::load(&TensorFile::open(&path).unwrap(), &Device::flex()).unwrap();
     assert_eq!((cfg.dim, cfg.heads, cfg.classes), (384, 6, None));
     assert!(vit.head.is_none());
 }
@@ -106,18 +131,33 @@ fn missing_and_misshaped_keys_are_named() {
     let mut shapes = timm_shapes(192, 2, 10);
     shapes.remove("blocks.1.mlp.fc2.bias");
     write(&path, &shapes, 3);
-    let err = glia_engine::model::Vit::load(&TensorFile::open(&path).unwrap(), &Device::flex()).unwrap_err();
-    assert!(matches!(&err, WeightsError::MissingKey { key, .. } if key == "blocks.1.mlp.fc2.bias"), "{err}");
+    let err = glia_engine::model::Vit::load(&TensorFile::open(&path).unwrap(), &Device::flex())
+        .unwrap_err();
+    assert!(
+        matches!(&err, WeightsError::MissingKey { key, .. } if key == "blocks.1.mlp.fc2.bias"),
+        "{err}"
+    );
     assert!(err.to_string().contains("blocks.1.mlp.fc2.bias"));
 
     let mut shapes = timm_shapes(192, 2, 10);
     shapes.insert("blocks.0.attn.proj.weight".into(), vec![192, 190]);
     write(&path, &shapes, 4);
-    let err = glia_engine::model::Vit::load(&TensorFile::open(&path).unwrap(), &Device::flex()).unwrap_err();
+    let err = glia_engine::model::Vit::load(&TensorFile::open(&path).unwrap(), &Device::flex())
+        .unwrap_err();
     let msg = err.to_string();
-    assert!(msg.contains("blocks.0.attn.proj.weight") && msg.contains("[192, 190]") && msg.contains("[192, 192]"), "{msg}");
+    assert!(
+        msg.contains("blocks.0.attn.proj.weight")
+            && msg.contains("[192, 190]")
+            && msg.contains("[192, 192]"),
+        "{msg}"
+    );
 
     std::fs::write(&path, b"not safetensors at all").unwrap();
-    let err = TensorFile::open(&path).err().expect("garbage must not load");
-    assert!(err.to_string().contains("not a valid safetensors file"), "{err}");
+    let err = TensorFile::open(&path)
+        .err()
+        .expect("garbage must not load");
+    assert!(
+        err.to_string().contains("not a valid safetensors file"),
+        "{err}"
+    );
 }

@@ -61,7 +61,9 @@ impl ModelInfo {
             )));
         }
         let backbone = meta.remove("backbone").ok_or_else(|| {
-            invalid("model metadata names no `backbone`; pass the backbone weights explicitly".into())
+            invalid(
+                "model metadata names no `backbone`; pass the backbone weights explicitly".into(),
+            )
         })?;
         let latent = match meta.remove("latent") {
             Some(v) => parse(&v, "latent").map_err(invalid)?,
@@ -74,13 +76,17 @@ impl ModelInfo {
         let score_offset = opt(&mut meta, "score_offset", 0.0).map_err(invalid)?;
         let mut normalization = Normalization::default();
         if let Some(v) = meta.remove("norm_mean") {
-            normalization.mean = serde_json::from_str(&v).map_err(|e| invalid(format!("norm_mean: {e}")))?;
+            normalization.mean =
+                serde_json::from_str(&v).map_err(|e| invalid(format!("norm_mean: {e}")))?;
         }
         if let Some(v) = meta.remove("norm_std") {
-            normalization.std = serde_json::from_str(&v).map_err(|e| invalid(format!("norm_std: {e}")))?;
+            normalization.std =
+                serde_json::from_str(&v).map_err(|e| invalid(format!("norm_std: {e}")))?;
         }
         if latent == 0 || heads == 0 || latent % heads != 0 {
-            return Err(invalid(format!("latent size {latent} is not divisible into {heads} heads")));
+            return Err(invalid(format!(
+                "latent size {latent} is not divisible into {heads} heads"
+            )));
         }
         Ok(Self {
             backbone,
@@ -188,7 +194,13 @@ impl Model {
             normalization: Normalization::default(),
             extra: BTreeMap::new(),
         };
-        let net = GliaNet::init(vit_model, info.latent, info.heads, info.interactions, device);
+        let net = GliaNet::init(
+            vit_model,
+            info.latent,
+            info.heads,
+            info.interactions,
+            device,
+        );
         Ok(Self {
             net,
             info,
@@ -267,7 +279,10 @@ fn push(out: &mut BTreeMap<String, Named>, key: String, shape: Vec<usize>, v: Ve
 fn torch_linear(l: &Linear) -> (Vec<f32>, [usize; 2], Vec<f32>) {
     let [d_in, d_out] = l.weight.dims();
     let w = values(l.weight.val().transpose());
-    let b = l.bias.as_ref().map_or(vec![0.0; d_out], |b| values(b.val()));
+    let b = l
+        .bias
+        .as_ref()
+        .map_or(vec![0.0; d_out], |b| values(b.val()));
     (w, [d_out, d_in], b)
 }
 
@@ -307,8 +322,18 @@ pub fn save_adapters(net: &GliaNet, info: &ModelInfo, path: &Path) -> Result<(),
         push_mlp(&mut t, &format!("{p}.up"), &g.up);
         push_attention(&mut t, &format!("{p}.lgf"), &g.lgf);
         push_attention(&mut t, &format!("{p}.glr"), &g.glr);
-        push(&mut t, format!("{p}.lambda_d"), vec![1], values(g.lambda_d.val()));
-        push(&mut t, format!("{p}.lambda_s"), vec![1], values(g.lambda_s.val()));
+        push(
+            &mut t,
+            format!("{p}.lambda_d"),
+            vec![1],
+            values(g.lambda_d.val()),
+        );
+        push(
+            &mut t,
+            format!("{p}.lambda_s"),
+            vec![1],
+            values(g.lambda_s.val()),
+        );
         let scale = values(g.scale.val());
         push(&mut t, format!("{p}.scale"), vec![scale.len()], scale);
     }
@@ -317,12 +342,18 @@ pub fn save_adapters(net: &GliaNet, info: &ModelInfo, path: &Path) -> Result<(),
         path: path.to_owned(),
         source,
     };
-    let bytes = safetensors::serialize(t.iter().map(|(k, v)| (k.as_str(), v)), Some(info.to_metadata()))
-        .map_err(|e| WeightsError::Format {
-            path: path.to_owned(),
-            reason: e.to_string(),
-        })?;
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let bytes = safetensors::serialize(
+        t.iter().map(|(k, v)| (k.as_str(), v)),
+        Some(info.to_metadata()),
+    )
+    .map_err(|e| WeightsError::Format {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
     std::io::Write::write_all(&mut tmp, &bytes).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;

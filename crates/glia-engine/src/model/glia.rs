@@ -14,7 +14,9 @@
 
 use burn::module::{Module, Param};
 use burn::nn::{Linear, LinearConfig};
-use burn::tensor::activation::{gelu, softmax};
+use burn::tensor::activation::softmax;
+
+use super::activation::gelu;
 use burn::tensor::module::attention;
 use burn::tensor::ops::AttentionModuleOptions;
 use burn::tensor::{Device, Tensor};
@@ -82,7 +84,13 @@ impl CrossAttention {
                 burn::tensor::TensorData::new(b[i * d..(i + 1) * d].to_vec(), [d]),
                 device,
             );
-            linear_from_torch(&w[i * d * d..(i + 1) * d * d], d, d, Some(Param::from_tensor(bias)), device)
+            linear_from_torch(
+                &w[i * d * d..(i + 1) * d * d],
+                d,
+                d,
+                Some(Param::from_tensor(bias)),
+                device,
+            )
         };
         Ok(Self {
             q: part(0),
@@ -106,7 +114,8 @@ impl CrossAttention {
 
     fn split(&self, x: Tensor<3>) -> Tensor<4> {
         let [b, n, d] = x.dims();
-        x.reshape([b, n, self.heads, d / self.heads]).swap_dims(1, 2)
+        x.reshape([b, n, self.heads, d / self.heads])
+            .swap_dims(1, 2)
     }
 
     fn merge(&self, x: Tensor<4>) -> Tensor<3> {
@@ -119,11 +128,22 @@ impl CrossAttention {
         let q = self.split(self.q.forward(query));
         let k = self.split(self.k.forward(context.clone()));
         let v = self.split(self.v.forward(context));
-        self.merge(attention(q, k, v, None, None, AttentionModuleOptions::default()))
+        self.merge(attention(
+            q,
+            k,
+            v,
+            None,
+            None,
+            AttentionModuleOptions::default(),
+        ))
     }
 
     /// Like [`Self::forward`], also returning the weights `[B, heads, Nq, Nk]`.
-    pub fn forward_with_weights(&self, query: Tensor<3>, context: Tensor<3>) -> (Tensor<3>, Tensor<4>) {
+    pub fn forward_with_weights(
+        &self,
+        query: Tensor<3>,
+        context: Tensor<3>,
+    ) -> (Tensor<3>, Tensor<4>) {
         let q = self.split(self.q.forward(query));
         let k = self.split(self.k.forward(context.clone()));
         let v = self.split(self.v.forward(context));
@@ -156,7 +176,10 @@ pub struct Interactions {
 
 impl Default for Interactions {
     fn default() -> Self {
-        Self { lgf: true, glr: true }
+        Self {
+            lgf: true,
+            glr: true,
+        }
     }
 }
 
@@ -207,10 +230,12 @@ impl GliaBlock {
     ) -> (Tensor<3>, Tensor<3>) {
         let mut z = self.down.forward(f_d.clone());
         if on.lgf {
-            z = z.clone() + self.lgf.forward(z, f_sd.clone()) * self.lambda_d.val().reshape([1, 1, 1]);
+            z = z.clone()
+                + self.lgf.forward(z, f_sd.clone()) * self.lambda_d.val().reshape([1, 1, 1]);
         }
         let f_sd = if on.glr {
-            f_sd.clone() + self.glr.forward(f_sd, z.clone()) * self.lambda_s.val().reshape([1, 1, 1])
+            f_sd.clone()
+                + self.glr.forward(f_sd, z.clone()) * self.lambda_s.val().reshape([1, 1, 1])
         } else {
             f_sd
         };

@@ -60,7 +60,13 @@ impl GliaNet {
     }
 
     /// New adapters and head (seeded by the device's RNG) on a loaded backbone.
-    pub fn init(backbone: Vit, latent: usize, heads: usize, on: Interactions, device: &Device) -> Self {
+    pub fn init(
+        backbone: Vit,
+        latent: usize,
+        heads: usize,
+        on: Interactions,
+        device: &Device,
+    ) -> Self {
         let dim = backbone.dim();
         let depth = backbone.blocks.len();
         Self {
@@ -104,7 +110,12 @@ impl GliaNet {
     fn finish(&self, f_d: Tensor<3>, f_sd: Tensor<3>) -> GliaOutput {
         let [b, _, dim] = f_d.dims();
         let latent = f_sd.dims()[2];
-        let cls = self.backbone.norm.forward(f_d).narrow(1, 0, 1).reshape([b, dim]);
+        let cls = self
+            .backbone
+            .norm
+            .forward(f_d)
+            .narrow(1, 0, 1)
+            .reshape([b, dim]);
         let score = self.head.forward(cls.clone()).reshape([b]);
         GliaOutput {
             score,

@@ -1,10 +1,11 @@
 //! The GLIANet model: timm ViT backbone, GLIA adapters, and the model file.
 
+pub mod activation;
+mod file;
 pub mod glia;
 pub mod glianet;
 pub mod loader;
 pub mod vit;
-mod file;
 
 pub use file::{Model, ModelInfo, save_adapters};
 pub use glia::Interactions;

@@ -5,7 +5,9 @@
 
 use burn::module::{Module, Param};
 use burn::nn::{LayerNorm, Linear};
-use burn::tensor::activation::{gelu, softmax};
+use burn::tensor::activation::softmax;
+
+use super::activation::gelu;
 use burn::tensor::module::attention;
 use burn::tensor::ops::AttentionModuleOptions;
 use burn::tensor::{Device, Tensor};
@@ -51,7 +53,11 @@ impl VitConfig {
         let pos = file.require_shape("pos_embed", "position embedding")?;
         let tokens = match pos[..] {
             [1, n, d] if d == dim => n,
-            _ => return Err(invalid(format!("pos_embed has shape {pos:?}, expected [1, 1+N, {dim}]"))),
+            _ => {
+                return Err(invalid(format!(
+                    "pos_embed has shape {pos:?}, expected [1, 1+N, {dim}]"
+                )));
+            }
         };
         let grid = ((tokens - 1) as f64).sqrt().round() as usize;
         if grid * grid + 1 != tokens {
@@ -69,12 +75,18 @@ impl VitConfig {
             .take_while(|i| file.contains(&format!("blocks.{i}.attn.qkv.weight")))
             .count();
         if depth == 0 {
-            return Err(file_missing(file, "blocks.0.attn.qkv.weight", "transformer block 0"));
+            return Err(file_missing(
+                file,
+                "blocks.0.attn.qkv.weight",
+                "transformer block 0",
+            ));
         }
         let mlp = file.require_shape("blocks.0.mlp.fc1.weight", "MLP of block 0")?;
         let mlp_dim = mlp[0];
         if dim % 64 != 0 {
-            return Err(invalid(format!("embedding size {dim} is not a multiple of timm's head size 64")));
+            return Err(invalid(format!(
+                "embedding size {dim} is not a multiple of timm's head size 64"
+            )));
         }
         let classes = file.shape("head.weight").map(|s| s[0]);
         Ok(Self {
@@ -125,7 +137,12 @@ pub struct Block {
 }
 
 impl Block {
-    fn load(file: &TensorFile, i: usize, c: &VitConfig, device: &Device) -> Result<Self, WeightsError> {
+    fn load(
+        file: &TensorFile,
+        i: usize,
+        c: &VitConfig,
+        device: &Device,
+    ) -> Result<Self, WeightsError> {
         let p = format!("blocks.{i}");
         let what = "transformer block";
         Ok(Self {
@@ -200,7 +217,11 @@ impl Vit {
         let c = VitConfig::from_file(file)?;
         let k = 3 * c.patch * c.patch;
         let what = "patch embedding";
-        let w = file.read("patch_embed.proj.weight", &[c.dim, 3, c.patch, c.patch], what)?;
+        let w = file.read(
+            "patch_embed.proj.weight",
+            &[c.dim, 3, c.patch, c.patch],
+            what,
+        )?;
         let bias = file.param("patch_embed.proj.bias", [c.dim], what, device)?;
         let patch_embed = super::loader::linear_from_torch(&w, k, c.dim, Some(bias), device);
         let blocks = (0..c.depth)
@@ -213,7 +234,12 @@ impl Vit {
         let vit = Self {
             patch_embed,
             cls_token: file.param("cls_token", [1, 1, c.dim], "class token", device)?,
-            pos_embed: file.param("pos_embed", [1, c.tokens(), c.dim], "position embedding", device)?,
+            pos_embed: file.param(
+                "pos_embed",
+                [1, c.tokens(), c.dim],
+                "position embedding",
+                device,
+            )?,
             blocks,
             norm: file.layer_norm("norm", c.dim, VIT_LN_EPS, "final norm", device)?,
             head,
@@ -227,7 +253,11 @@ impl Vit {
     pub fn embed(&self, x: Tensor<4>) -> Tensor<3> {
         let [b, c, h, w] = x.dims();
         let (p, g) = (self.patch, self.grid);
-        assert!(h == p * g && w == p * g, "ViT input must be {0}x{0}, got {h}x{w}", p * g);
+        assert!(
+            h == p * g && w == p * g,
+            "ViT input must be {0}x{0}, got {h}x{w}",
+            p * g
+        );
         let patches = x
             .reshape([b, c, g, p, g, p])
             .permute([0, 2, 4, 1, 3, 5])

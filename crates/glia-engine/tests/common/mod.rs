@@ -14,7 +14,10 @@ pub fn shared(test: &str) -> Option<PathBuf> {
     if dir.join("golden").is_dir() {
         Some(dir)
     } else {
-        eprintln!("SKIPPED {test}: {} not found (set GLIA_SHARED to the shared/ folder)", dir.display());
+        eprintln!(
+            "SKIPPED {test}: {} not found (set GLIA_SHARED to the shared/ folder)",
+            dir.display()
+        );
         None
     }
 }
@@ -37,7 +40,10 @@ pub fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
 
 pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len(), "length mismatch");
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
 }
 
 /// A golden PNG as a `[1, 3, 224, 224]` input: pixels/255, (x − 0.5)/0.5, no resizing.
