@@ -133,7 +133,7 @@ impl ScoreOptions {
     pub fn for_device(device: &ComputeDevice) -> Self {
         let cores = thread::available_parallelism().map_or(1, |n| n.get());
         Self {
-            batch_size: if device.is_gpu() { 32 } else { 8 },
+            batch_size: if device.is_gpu() { 32 } else { 4 },
             decode_threads: cores.max(2),
             workers: if device.is_gpu() { 1 } else { cores },
             sampling: Sampling::Centered,

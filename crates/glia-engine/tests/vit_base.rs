@@ -37,6 +37,15 @@ fn timm_shapes(dim: usize, depth: usize, classes: usize) -> BTreeMap<String, Vec
 }
 
 fn write(path: &std::path::Path, shapes: &BTreeMap<String, Vec<usize>>, seed: u64) {
+    write_with(path, shapes, seed, None);
+}
+
+fn write_with(
+    path: &std::path::Path,
+    shapes: &BTreeMap<String, Vec<usize>>,
+    seed: u64,
+    metadata: Option<std::collections::HashMap<String, String>>,
+) {
     let mut state = seed;
     let data: Vec<(String, Vec<usize>, Vec<u8>)> = shapes
         .iter()
@@ -73,7 +82,7 @@ fn write(path: &std::path::Path, shapes: &BTreeMap<String, Vec<usize>>, seed: u6
             )
         })
         .collect();
-    safetensors::serialize_to_file(views, None, path).unwrap();
+    safetensors::serialize_to_file(views, metadata, path).unwrap();
 }
 
 #[test]

@@ -10,7 +10,7 @@
 //! | `heads`        | heads of the GLIA cross-attention                   | 4              |
 //! | `lgf`, `glr`   | interactions switched on (`true`/`false`)           | `true`         |
 //! | `score_scale`, `score_offset` | 0–100 score = offset + scale × raw   | 1, 0           |
-//! | `norm_mean`, `norm_std` | input normalisation, JSON arrays of 3      | 0.5, 0.5       |
+//! | `norm_mean`, `norm_std` | input normalisation, JSON arrays of 3      | the backbone file's own `norm_mean`/`norm_std`, else 0.5, 0.5 |
 //!
 //! Any other key (training data, metrics, dates) is kept and written back unchanged.
 
@@ -74,15 +74,9 @@ impl ModelInfo {
         let glr = opt(&mut meta, "glr", true).map_err(invalid)?;
         let score_scale = opt(&mut meta, "score_scale", 1.0).map_err(invalid)?;
         let score_offset = opt(&mut meta, "score_offset", 0.0).map_err(invalid)?;
-        let mut normalization = Normalization::default();
-        if let Some(v) = meta.remove("norm_mean") {
-            normalization.mean =
-                serde_json::from_str(&v).map_err(|e| invalid(format!("norm_mean: {e}")))?;
-        }
-        if let Some(v) = meta.remove("norm_std") {
-            normalization.std =
-                serde_json::from_str(&v).map_err(|e| invalid(format!("norm_std: {e}")))?;
-        }
+        let normalization = read_normalization(&mut meta)
+            .map_err(invalid)?
+            .unwrap_or_default();
         if latent == 0 || heads == 0 || latent % heads != 0 {
             return Err(invalid(format!(
                 "latent size {latent} is not divisible into {heads} heads"
@@ -114,6 +108,35 @@ impl ModelInfo {
         m.insert("norm_std".into(), json_array(&self.normalization.std));
         m
     }
+}
+
+/// `norm_mean` / `norm_std` from a metadata map, when present.
+fn read_normalization(meta: &mut HashMap<String, String>) -> Result<Option<Normalization>, String> {
+    let mut read = |key: &str| -> Result<Option<[f32; 3]>, String> {
+        meta.remove(key)
+            .map(|v| serde_json::from_str(&v).map_err(|e| format!("metadata `{key}` = {v:?}: {e}")))
+            .transpose()
+    };
+    match (read("norm_mean")?, read("norm_std")?) {
+        (None, None) => Ok(None),
+        (mean, std) => {
+            let d = Normalization::default();
+            Ok(Some(Normalization {
+                mean: mean.unwrap_or(d.mean),
+                std: std.unwrap_or(d.std),
+            }))
+        }
+    }
+}
+
+/// The backbone's own normalisation when its file states one, else timm augreg's 0.5 / 0.5.
+fn backbone_normalization(file: &TensorFile) -> Result<Normalization, WeightsError> {
+    read_normalization(&mut file.metadata())
+        .map(Option::unwrap_or_default)
+        .map_err(|reason| WeightsError::Invalid {
+            path: file.path().to_owned(),
+            reason,
+        })
 }
 
 fn json_array(v: &[f32; 3]) -> String {
@@ -154,12 +177,18 @@ impl Model {
         device: &Device,
     ) -> Result<Self, WeightsError> {
         let adapters = TensorFile::open(path)?;
-        let info = ModelInfo::from_metadata(&adapters)?;
+        let mut info = ModelInfo::from_metadata(&adapters)?;
         let backbone_path = match backbone {
             Some(p) => p.to_owned(),
             None => find_backbone(path, &info.backbone, search)?,
         };
-        let (vit_model, vit) = Vit::load(&TensorFile::open(&backbone_path)?, device)?;
+        let backbone_file = TensorFile::open(&backbone_path)?;
+        if !adapters.metadata().contains_key("norm_mean")
+            && !adapters.metadata().contains_key("norm_std")
+        {
+            info.normalization = backbone_normalization(&backbone_file)?;
+        }
+        let (vit_model, vit) = Vit::load(&backbone_file, device)?;
         let net = GliaNet::load_adapters(
             vit_model,
             &adapters,
@@ -180,7 +209,8 @@ impl Model {
     /// The backbone in `backbone_path` with freshly initialised adapters (d = 64, 4 heads):
     /// the starting point of training, and a stand-in of the right cost for benchmarks.
     pub fn with_new_adapters(backbone_path: &Path, device: &Device) -> Result<Self, WeightsError> {
-        let (vit_model, vit) = Vit::load(&TensorFile::open(backbone_path)?, device)?;
+        let backbone_file = TensorFile::open(backbone_path)?;
+        let (vit_model, vit) = Vit::load(&backbone_file, device)?;
         let backbone = backbone_path
             .file_stem()
             .map_or_else(|| vit.name(), |s| s.to_string_lossy().into_owned());
@@ -191,7 +221,7 @@ impl Model {
             interactions: Interactions::default(),
             score_scale: 1.0,
             score_offset: 0.0,
-            normalization: Normalization::default(),
+            normalization: backbone_normalization(&backbone_file)?,
             extra: BTreeMap::new(),
         };
         let net = GliaNet::init(
