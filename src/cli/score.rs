@@ -82,6 +82,30 @@ impl Format {
     }
 }
 
+/// Prints results in input order as soon as everything before them is done, and counts them.
+struct Output {
+    format: Format,
+    pending: BTreeMap<usize, Scored>,
+    next: usize,
+    scored: usize,
+    failed: usize,
+}
+
+impl Output {
+    fn add(&mut self, s: Scored) -> Result<()> {
+        self.pending.insert(s.index, s);
+        while let Some(s) = self.pending.remove(&self.next) {
+            match s.outcome {
+                Ok(_) => self.scored += 1,
+                Err(_) => self.failed += 1,
+            }
+            self.format.emit(&s)?;
+            self.next += 1;
+        }
+        Ok(())
+    }
+}
+
 fn round2(v: f32) -> f64 {
     (f64::from(v) * 100.0).round() / 100.0
 }
@@ -94,7 +118,7 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         &device.device,
     )?;
     let entries = discover(&args.paths);
-    let mut format = if args.json {
+    let format = if args.json {
         Format::Json(Vec::new())
     } else if args.csv {
         let mut w = csv::Writer::from_writer(std::io::stdout());
@@ -103,23 +127,25 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     } else {
         Format::Text
     };
+    let mut out = Output {
+        format,
+        pending: BTreeMap::new(),
+        next: 0,
+        scored: 0,
+        failed: 0,
+    };
 
-    // Results are printed in input order as soon as everything before them is done.
-    let mut pending: BTreeMap<usize, Scored> = BTreeMap::new();
+    // Entries skipped up front take their place in the output; the rest go to the engine,
+    // which numbers them 0.. in `slots` order.
     let mut to_score = Vec::new();
     let mut slots = Vec::with_capacity(entries.len());
     for (i, e) in entries.iter().enumerate() {
         match &e.skip {
-            Some(reason) => {
-                pending.insert(
-                    i,
-                    Scored {
-                        index: i,
-                        path: e.path.clone(),
-                        outcome: Err(reason.clone()),
-                    },
-                );
-            }
+            Some(reason) => out.add(Scored {
+                index: i,
+                path: e.path.clone(),
+                outcome: Err(reason.clone()),
+            })?,
             None => {
                 slots.push(i);
                 to_score.push(e.path.clone());
@@ -150,53 +176,42 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     if let Some(b) = args.batch_size {
         opts.batch_size = b.max(1);
     }
-    let results = scorer.run(to_score, &opts, cancel.clone());
-    let (mut scored, mut failed, mut next) = (0usize, 0usize, 0usize);
-    let flush = |pending: &mut BTreeMap<usize, Scored>,
-                 format: &mut Format,
-                 next: &mut usize|
-     -> Result<()> {
-        while let Some(s) = pending.remove(next) {
-            format.emit(&s)?;
-            *next += 1;
-        }
-        Ok(())
-    };
-    flush(&mut pending, &mut format, &mut next)?;
-    for mut s in results {
+    for mut s in scorer.run(to_score, &opts, cancel.clone()) {
         bar.inc(1);
-        match s.outcome {
-            Ok(_) => scored += 1,
-            Err(_) => failed += 1,
-        }
         s.index = slots[s.index];
-        pending.insert(s.index, s);
-        bar.suspend(|| flush(&mut pending, &mut format, &mut next))?;
+        bar.suspend(|| out.add(s))?;
     }
     bar.finish_and_clear();
-    // Anything left was skipped up front, or never reached because of a cancel.
+    // What the engine never reached: cancelled, or it stopped.
     let cancelled = cancel.load(Ordering::Relaxed);
-    for (i, e) in entries.iter().enumerate().skip(next) {
-        pending.entry(i).or_insert_with(|| Scored {
-            index: i,
-            path: e.path.clone(),
-            outcome: Err("not scored: cancelled".into()),
-        });
+    let reason = if cancelled {
+        "not scored: cancelled"
+    } else {
+        "not scored: the engine stopped before reaching it"
+    };
+    for (i, e) in entries.iter().enumerate().skip(out.next) {
+        if !out.pending.contains_key(&i) {
+            out.add(Scored {
+                index: i,
+                path: e.path.clone(),
+                outcome: Err(reason.into()),
+            })?;
+        }
     }
-    flush(&mut pending, &mut format, &mut next)?;
-    format.finish()?;
+    out.format.finish()?;
 
-    let skipped = entries.iter().filter(|e| e.skip.is_some()).count();
     if !args.quiet {
         eprintln!(
-            "glia: {scored} scored, {} could not be scored{}",
-            failed + skipped,
+            "glia: {} scored, {} could not be scored{}",
+            out.scored,
+            out.failed,
             if cancelled { " (cancelled)" } else { "" }
         );
     }
     if entries.is_empty() {
         eprintln!("glia: no photos found in the given paths");
     }
+    let scored = out.scored;
     Ok(if scored > 0 {
         ExitCode::SUCCESS
     } else {

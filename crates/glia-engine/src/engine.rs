@@ -272,7 +272,13 @@ impl Scorer {
                 break;
             }
             let refs: Vec<&Prepared> = items.iter().map(|(_, _, p)| p).collect();
-            let raw = self.raw_scores(&refs);
+            // A panic inside the backend (a lost or out-of-memory GPU) costs this batch, not
+            // the run: its photos are reported with the reason.
+            let raw =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.raw_scores(&refs)))
+                    .unwrap_or_else(
+                        |_| Err("the device failed while running the model".to_owned()),
+                    );
             for (i, (index, path, _)) in items.into_iter().enumerate() {
                 let outcome = match raw.as_ref().map(|r| r[i]) {
                     Ok(raw) if raw.is_finite() => Ok(Score {
