@@ -25,6 +25,8 @@ struct Args {
 enum Command {
     /// Score photos (files and folders, recursively) from 0 (poor) to 100 (excellent).
     Score(cli::score::ScoreArgs),
+    /// Draw where the model looked: attention heatmaps over the photo (paper Figure 3).
+    Heatmap(cli::heatmap::HeatmapArgs),
     /// Measure images/s of the model forward and of end-to-end scoring on each device.
     Bench(cli::bench::BenchArgs),
 }
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
     let result = match args.command {
         Some(Command::Score(a)) => cli::score::run(a),
         Some(Command::Bench(a)) => cli::bench::run(a),
+        Some(Command::Heatmap(a)) => cli::heatmap::run(a),
         None => {
             eprintln!(
                 "glia: the desktop app is not part of this build yet{}; use `glia score PATH...` (see `glia --help`)",

@@ -1,6 +1,7 @@
 //! The command-line interface: one module per subcommand.
 
 pub mod bench;
+pub mod heatmap;
 pub mod score;
 
 use anyhow::{Context, Result};

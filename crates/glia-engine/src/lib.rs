@@ -2,10 +2,12 @@
 //! arXiv 2605.17748) in burn, its preprocessing, and the batched scoring pipeline.
 //! No GUI code lives here.
 
+pub mod attention;
 pub mod device;
 pub mod engine;
 pub mod error;
 pub mod model;
+pub mod overlay;
 pub mod preprocess;
 
 pub use burn;

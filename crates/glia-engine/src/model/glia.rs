@@ -228,19 +228,46 @@ impl GliaBlock {
         f_sd: Tensor<3>,
         on: Interactions,
     ) -> (Tensor<3>, Tensor<3>) {
+        let (f_d, f_sd, _) = self.step(f_d, f_sd, on, false);
+        (f_d, f_sd)
+    }
+
+    /// Like [`Self::forward`], also returning the GLR weights `[B, heads, 1+N, 1+N]`
+    /// (semantic latent queries × detail tokens) when GLR is on.
+    pub fn forward_with_weights(
+        &self,
+        f_d: Tensor<3>,
+        f_sd: Tensor<3>,
+        on: Interactions,
+    ) -> (Tensor<3>, Tensor<3>, Option<Tensor<4>>) {
+        self.step(f_d, f_sd, on, true)
+    }
+
+    fn step(
+        &self,
+        f_d: Tensor<3>,
+        f_sd: Tensor<3>,
+        on: Interactions,
+        keep: bool,
+    ) -> (Tensor<3>, Tensor<3>, Option<Tensor<4>>) {
         let mut z = self.down.forward(f_d.clone());
         if on.lgf {
             z = z.clone()
                 + self.lgf.forward(z, f_sd.clone()) * self.lambda_d.val().reshape([1, 1, 1]);
         }
-        let f_sd = if on.glr {
-            f_sd.clone()
-                + self.glr.forward(f_sd, z.clone()) * self.lambda_s.val().reshape([1, 1, 1])
+        let (f_sd, weights) = if on.glr {
+            let (update, w) = if keep {
+                let (u, w) = self.glr.forward_with_weights(f_sd.clone(), z.clone());
+                (u, Some(w))
+            } else {
+                (self.glr.forward(f_sd.clone(), z.clone()), None)
+            };
+            (f_sd + update * self.lambda_s.val().reshape([1, 1, 1]), w)
         } else {
-            f_sd
+            (f_sd, None)
         };
         let d = f_d.dims()[2];
         let f_d = f_d + self.up.forward(z) * self.scale.val().reshape([1, 1, d]);
-        (f_d, f_sd)
+        (f_d, f_sd, weights)
     }
 }

@@ -20,6 +20,16 @@ pub struct GliaOutput {
     pub latent_cls: Tensor<2>,
 }
 
+/// The detail stream's outputs with its attention weights.
+#[derive(Debug, Clone)]
+pub struct DetailAttention {
+    pub output: GliaOutput,
+    /// Self-attention of each frozen block on the mosaic, `[B, H, 1+N, 1+N]`.
+    pub detail: Vec<Tensor<4>>,
+    /// GLR weights of each GLIA block (empty when GLR is off), `[B, heads, 1+N, 1+N]`.
+    pub glr: Vec<Tensor<4>>,
+}
+
 #[derive(Module, Debug)]
 pub struct GliaNet {
     /// Frozen: no gradients are ever taken for it, but they flow through it.
@@ -105,6 +115,28 @@ impl GliaNet {
             f_sd = s;
         }
         self.finish(f_d, f_sd)
+    }
+
+    /// The detail stream, also returning each block's self-attention `[B, H, 1+N, 1+N]` and,
+    /// when GLR is on, each GLIA block's GLR weights. Slower: for attention maps only.
+    pub fn forward_with_attention(&self, f_s: Tensor<3>, x_d: Tensor<4>) -> DetailAttention {
+        let on = self.interactions();
+        let mut f_sd = self.semantic_proj.forward(f_s);
+        let mut f_d = self.backbone.embed(x_d);
+        let (mut detail, mut glr) = (Vec::new(), Vec::new());
+        for (adapter, block) in self.glia.iter().zip(&self.backbone.blocks) {
+            let (d, s, w) = adapter.forward_with_weights(f_d, f_sd, on);
+            let (next, attn) = block.forward_with_attention(d);
+            f_d = next;
+            f_sd = s;
+            detail.push(attn);
+            glr.extend(w);
+        }
+        DetailAttention {
+            output: self.finish(f_d, f_sd),
+            detail,
+            glr,
+        }
     }
 
     fn finish(&self, f_d: Tensor<3>, f_sd: Tensor<3>) -> GliaOutput {

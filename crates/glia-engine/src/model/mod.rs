@@ -9,5 +9,5 @@ pub mod vit;
 
 pub use file::{Model, ModelInfo, save_adapters};
 pub use glia::Interactions;
-pub use glianet::{GliaNet, GliaOutput};
+pub use glianet::{DetailAttention, GliaNet, GliaOutput};
 pub use vit::{Vit, VitConfig};
