@@ -9,6 +9,7 @@ pub mod error;
 pub mod model;
 pub mod overlay;
 pub mod preprocess;
+pub mod train;
 
 pub use burn;
 pub use device::{ComputeDevice, DeviceChoice};

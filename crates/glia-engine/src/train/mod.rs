@@ -1,0 +1,4 @@
+//! Training and evaluation: data sets, metrics.
+
+pub mod data;
+pub mod metrics;

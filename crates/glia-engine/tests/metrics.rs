@@ -1,0 +1,118 @@
+//! Metrics against hand-computed values (ties included) and a known logistic.
+
+use glia_engine::train::data::{Columns, load_csv};
+use glia_engine::train::metrics::*;
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol
+}
+
+#[test]
+fn ranks_average_ties() {
+    assert_eq!(ranks(&[10.0, 20.0, 20.0, 30.0]), [1.0, 2.5, 2.5, 4.0]);
+    assert_eq!(ranks(&[3.0, 1.0, 2.0]), [3.0, 1.0, 2.0]);
+    assert_eq!(ranks(&[5.0, 5.0, 5.0]), [2.0, 2.0, 2.0]);
+}
+
+#[test]
+fn pearson_spearman_kendall_by_hand() {
+    // Pearson: cov 11, var 5 and 26 → 11/√130.
+    assert!(close(
+        pearson(&[1.0, 2.0, 3.0, 4.0], &[2.0, 4.0, 5.0, 9.0]),
+        11.0 / 130f64.sqrt(),
+        1e-12
+    ));
+    // Spearman with a tie: ranks [1, 2.5, 2.5, 4] vs [1, 3, 2, 4] → 4.5/√(4.5·5).
+    let (a, b) = ([1.0, 2.0, 2.0, 3.0], [1.0, 3.0, 2.0, 4.0]);
+    assert!(close(spearman(&a, &b), 4.5 / (4.5f64 * 5.0).sqrt(), 1e-12));
+    // Kendall tau-b: 5 concordant, 0 discordant, 1 pair tied in a only, 6 pairs → 5/√(5·6).
+    assert!(close(kendall(&a, &b), 5.0 / 30f64.sqrt(), 1e-12));
+    // Ties on both sides: a = [1,1,2], b = [1,1,3]: 2 concordant, pair (0,1) tied in both → 2/√(2·2).
+    assert!(close(
+        kendall(&[1.0, 1.0, 2.0], &[1.0, 1.0, 3.0]),
+        1.0,
+        1e-12
+    ));
+    assert!(close(
+        kendall(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]),
+        -1.0,
+        1e-12
+    ));
+    assert!(close(
+        spearman(&[1.0, 2.0, 3.0], &[30.0, 20.0, 10.0]),
+        -1.0,
+        1e-12
+    ));
+    assert_eq!(pearson(&[1.0, 1.0], &[1.0, 2.0]), 0.0, "constant side");
+}
+
+#[test]
+fn the_logistic_fit_recovers_a_known_curve() {
+    let truth = Logistic4 {
+        beta: [80.0, 10.0, 0.3, 0.1],
+    };
+    let x: Vec<f64> = (0..60).map(|i| -0.5 + i as f64 * 0.025).collect();
+    let y: Vec<f64> = x.iter().map(|&v| truth.eval(v)).collect();
+    let fit = fit_logistic(&x, &y);
+    for (got, want) in fit.beta.iter().zip(truth.beta) {
+        assert!(
+            close(got.abs(), want, 1e-3 * want.abs().max(1.0)),
+            "{:?}",
+            fit.beta
+        );
+    }
+    let m = evaluate(&x, &y);
+    assert!(close(m.plcc, 1.0, 1e-9) && m.rmse < 1e-6, "{m:?}");
+    assert!(close(m.srcc, 1.0, 1e-12) && close(m.krcc, 1.0, 1e-12));
+    // Raw PLCC of a saturating relation is below 1; after the logistic mapping it is 1.
+    assert!(pearson(&x, &y) < 0.97);
+    assert_eq!(m.n, 60);
+}
+
+#[test]
+fn logistic_fit_on_noisy_data_beats_the_linear_fit() {
+    // Deterministic noise around a logistic: mapped PLCC ≥ raw PLCC, RMSE near the noise.
+    let truth = Logistic4 {
+        beta: [90.0, 5.0, 50.0, 8.0],
+    };
+    let x: Vec<f64> = (0..200).map(|i| i as f64 * 0.5).collect();
+    let noise = |i: usize| ((i * 7919) % 101) as f64 / 100.0 - 0.5;
+    let y: Vec<f64> = x
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| truth.eval(v) + 4.0 * noise(i))
+        .collect();
+    let m = evaluate(&x, &y);
+    assert!(m.plcc >= pearson(&x, &y));
+    assert!(m.rmse < 1.5, "{m:?}");
+}
+
+#[test]
+fn csv_rows_that_cannot_be_used_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("images")).unwrap();
+    std::fs::write(dir.path().join("images/a.jpg"), b"x").unwrap();
+    std::fs::write(dir.path().join("images/b.jpg"), b"x").unwrap();
+    let csv = dir.path().join("labels.csv");
+    std::fs::write(
+        &csv,
+        "name,quality,extra\nimages/a.jpg,55.5,x\nimages/b.jpg,not-a-number,y\nimages/missing.jpg,12,z\n,40,w\nimages/b.jpg, 70 ,v\n",
+    )
+    .unwrap();
+    let cols = Columns {
+        image: "name".into(),
+        score: "quality".into(),
+    };
+    let data = load_csv(&csv, &cols).unwrap();
+    assert_eq!(data.samples.len(), 2);
+    assert_eq!(data.samples[0].path, dir.path().join("images/a.jpg"));
+    assert_eq!(data.samples[1].score, 70.0);
+    let lines: Vec<usize> = data.skipped.iter().map(|s| s.0).collect();
+    assert_eq!(lines, [3, 4, 5]);
+    assert!(data.skipped[1].1.contains("missing.jpg"));
+    let err = load_csv(&csv, &Columns::default()).unwrap_err().to_string();
+    assert!(
+        err.contains("no column `image`") && err.contains("name, quality, extra"),
+        "{err}"
+    );
+}
