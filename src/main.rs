@@ -27,6 +27,8 @@ enum Command {
     Score(cli::score::ScoreArgs),
     /// Draw where the model looked: attention heatmaps over the photo (paper Figure 3).
     Heatmap(cli::heatmap::HeatmapArgs),
+    /// Agreement with opinion scores: SRCC, PLCC (after the 4-parameter logistic fit), KRCC, RMSE.
+    Eval(cli::eval::EvalArgs),
     /// Measure images/s of the model forward and of end-to-end scoring on each device.
     Bench(cli::bench::BenchArgs),
 }
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
     let result = match args.command {
         Some(Command::Score(a)) => cli::score::run(a),
         Some(Command::Bench(a)) => cli::bench::run(a),
+        Some(Command::Eval(a)) => cli::eval::run(a),
         Some(Command::Heatmap(a)) => cli::heatmap::run(a),
         None => {
             eprintln!(
