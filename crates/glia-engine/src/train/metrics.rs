@@ -195,10 +195,11 @@ fn solve4(mut m: [[f64; 4]; 4], mut v: [f64; 4]) -> Option<[f64; 4]> {
         }
         m.swap(c, p);
         v.swap(c, p);
+        let pivot = m[c];
         for r in c + 1..4 {
-            let k = m[r][c] / m[c][c];
-            for j in c..4 {
-                m[r][j] -= k * m[c][j];
+            let k = m[r][c] / pivot[c];
+            for (dst, src) in m[r][c..].iter_mut().zip(&pivot[c..]) {
+                *dst -= k * src;
             }
             v[r] -= k * v[c];
         }
