@@ -1,4 +1,6 @@
-//! Training and evaluation: data sets, metrics.
+//! Training and evaluation: data sets, splits, losses, metrics.
 
 pub mod data;
+pub mod loss;
 pub mod metrics;
+pub mod splits;

@@ -1,4 +1,5 @@
-//! Metrics against hand-computed values (ties included) and a known logistic.
+//! Training and evaluation building blocks: metrics against hand-computed values (ties
+//! included) and a known logistic, CSV data sets, seeded splits, the PLCC loss.
 
 use glia_engine::train::data::{Columns, load_csv};
 use glia_engine::train::metrics::*;
@@ -115,4 +116,60 @@ fn csv_rows_that_cannot_be_used_are_listed() {
         err.contains("no column `image`") && err.contains("name, quality, extra"),
         "{err}"
     );
+}
+
+#[test]
+fn splits_are_seeded_disjoint_and_80_20() {
+    use glia_engine::train::splits::{median, split};
+    let s = split(1007, 0.8, 3);
+    assert_eq!((s.train.len(), s.test.len()), (806, 201));
+    let mut all: Vec<usize> = s.train.iter().chain(&s.test).copied().collect();
+    all.sort_unstable();
+    assert_eq!(all, (0..1007).collect::<Vec<_>>(), "every item once");
+    assert_eq!(s, split(1007, 0.8, 3), "same seed, same split");
+    assert_ne!(s.test, split(1007, 0.8, 4).test);
+    assert_eq!(split(10, 0.2, 1).train.len(), 2);
+    assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+    assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), 2.5);
+}
+
+#[test]
+fn plcc_loss_by_hand_and_its_gradient() {
+    use glia_engine::burn::tensor::{Device, Tensor};
+    use glia_engine::train::loss::plcc_loss;
+    let device = Device::flex();
+    let t = |v: &[f32]| Tensor::<1>::from_floats(v, &device);
+    let value = |l: Tensor<1>| l.try_into_vec_as::<f32>().unwrap()[0] as f64;
+    // Perfect linear agreement at any scale: 0; reversed: 1.
+    assert!(
+        value(plcc_loss(
+            t(&[1.0, 2.0, 3.0, 4.0]),
+            t(&[10.0, 30.0, 50.0, 70.0])
+        ))
+        .abs()
+            < 1e-6
+    );
+    assert!((value(plcc_loss(t(&[1.0, 2.0, 3.0]), t(&[3.0, 2.0, 1.0]))) - 1.0).abs() < 1e-6);
+    // r = 11/√130 (hand-computed above) → (1 − r)/2.
+    let want = (1.0 - 11.0 / 130f64.sqrt()) / 2.0;
+    assert!(
+        (value(plcc_loss(
+            t(&[1.0, 2.0, 3.0, 4.0]),
+            t(&[2.0, 4.0, 5.0, 9.0])
+        )) - want)
+            .abs()
+            < 1e-6
+    );
+
+    // Gradient descent on the predictions lowers the loss.
+    let ad = Device::flex().autodiff();
+    let pred = Tensor::<1>::from_floats([1.0, 3.0, 2.0, 4.0], &ad).require_grad();
+    let target = Tensor::<1>::from_floats([1.0, 2.0, 3.0, 4.0], &ad);
+    let loss = plcc_loss(pred.clone(), target.clone());
+    let before = value(loss.clone());
+    let grads = loss.backward();
+    let g = pred.grad(&grads).expect("gradient of the predictions");
+    let stepped = pred.detach() - g * 0.5;
+    let after = value(plcc_loss(stepped, target));
+    assert!(after < before, "{before} → {after}");
 }
