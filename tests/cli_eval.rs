@@ -1,20 +1,14 @@
 //! `glia eval` on a LIVEC subset with a broken row.
 
-use std::path::PathBuf;
+mod common;
+
 use std::process::Command;
 
 #[test]
 fn eval_reports_metrics_and_skipped_rows() {
-    let shared = std::env::var_os("GLIA_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    if !shared.join("golden").is_dir() {
-        eprintln!(
-            "SKIPPED eval_reports_metrics_and_skipped_rows: {} not found",
-            shared.display()
-        );
+    let Some(shared) = common::shared("eval_reports_metrics_and_skipped_rows") else {
         return;
-    }
+    };
     let labels = std::fs::read_to_string(shared.join("data/livec/labels.csv")).unwrap();
     let images = shared.join("data/livec");
     let mut csv = String::from("file,quality\n");

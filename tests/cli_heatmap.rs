@@ -1,22 +1,11 @@
 //! `glia heatmap` as a user runs it: overlays at the photo's aspect ratio, raw maps as JSON.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
-fn shared(test: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("GLIA_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    if dir.join("golden").is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED {test}: {} not found (set GLIA_SHARED)",
-            dir.display()
-        );
-        None
-    }
-}
+use common::shared;
 
 fn heatmap(shared: &Path, image: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_glia"))

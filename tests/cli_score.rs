@@ -1,22 +1,11 @@
 //! `glia score` as a user runs it: the real binary on real LIVEC photos and broken files.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
-fn shared(test: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("GLIA_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    if dir.join("golden").is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED {test}: {} not found (set GLIA_SHARED)",
-            dir.display()
-        );
-        None
-    }
-}
+use common::shared;
 
 fn glia(shared: &Path, args: &[&str]) -> std::process::Output {
     let model = shared.join("golden/glianet_tiny_adapters.safetensors");

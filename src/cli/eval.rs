@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use glia_engine::train::data::{Columns, load_csv};
 use glia_engine::train::metrics::evaluate;
-use glia_engine::{DeviceChoice, ScoreOptions, Scorer};
+use glia_engine::{ScoreOptions, Scorer};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Args)]
@@ -15,25 +15,17 @@ pub struct EvalArgs {
     /// CSV of image paths (relative to the CSV, or absolute) and opinion scores.
     #[arg(long)]
     pub data: PathBuf,
-    /// Model file (.safetensors); the shipped default when omitted.
-    #[arg(long)]
-    pub model: Option<PathBuf>,
-    /// Backbone weights, when the model's own cannot be found.
-    #[arg(long)]
-    pub backbone: Option<PathBuf>,
     /// Column with the image paths.
     #[arg(long, default_value = "image")]
     pub image_column: String,
     /// Column with the opinion scores (higher = better).
     #[arg(long, default_value = "mos")]
     pub score_column: String,
-    #[arg(long, default_value = "auto")]
-    pub device: DeviceChoice,
     /// Print the metrics as JSON.
     #[arg(long)]
     pub json: bool,
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub run: super::RunArgs,
 }
 
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
@@ -52,17 +44,12 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             data.samples.len()
         );
     }
-    let device = super::pick_device(args.device, args.quiet)?;
-    let model = crate::models::load(
-        args.model.as_deref(),
-        args.backbone.as_deref(),
-        &device.device,
-    )?;
+    let (device, model) = args.run.load()?;
     let model_name = model.path.display().to_string();
     let scorer = Scorer::new(model, device.clone());
     let opts = ScoreOptions::for_device(&device);
     let paths: Vec<PathBuf> = data.samples.iter().map(|s| s.path.clone()).collect();
-    let bar = if args.quiet {
+    let bar = if args.run.quiet {
         ProgressBar::hidden()
     } else {
         ProgressBar::new(paths.len() as u64)

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use glia_engine::attention::{self, MapKind, TOKENS};
 use glia_engine::overlay::{OverlayOptions, Which, figure};
-use glia_engine::{DeviceChoice, preprocess};
+use glia_engine::preprocess;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum MapArg {
@@ -44,16 +44,8 @@ pub struct HeatmapArgs {
     /// Also write the raw maps as JSON (token maps and the fragment layout), for scripts.
     #[arg(long)]
     pub raw: Option<PathBuf>,
-    #[arg(long, default_value = "auto")]
-    pub device: DeviceChoice,
-    /// Model file (.safetensors); the shipped default when omitted.
-    #[arg(long)]
-    pub model: Option<PathBuf>,
-    /// Backbone weights, when the model's own cannot be found.
-    #[arg(long)]
-    pub backbone: Option<PathBuf>,
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub run: super::RunArgs,
 }
 
 pub fn run(args: HeatmapArgs) -> Result<ExitCode> {
@@ -70,12 +62,7 @@ pub fn run(args: HeatmapArgs) -> Result<ExitCode> {
     }
     let photo = preprocess::load_rgb(&args.image)
         .with_context(|| format!("cannot read {}", args.image.display()))?;
-    let device = super::pick_device(args.device, args.quiet)?;
-    let model = crate::models::load(
-        args.model.as_deref(),
-        args.backbone.as_deref(),
-        &device.device,
-    )?;
+    let (device, model) = args.run.load()?;
     let maps = attention::compute(&model, &photo, &device.device);
     let opts = OverlayOptions {
         which: match args.map {
@@ -114,7 +101,7 @@ pub fn run(args: HeatmapArgs) -> Result<ExitCode> {
         std::fs::write(raw, serde_json::to_vec_pretty(&json)?)
             .with_context(|| format!("cannot write {}", raw.display()))?;
     }
-    if !args.quiet {
+    if !args.run.quiet {
         eprintln!(
             "glia: wrote {} (score {:.1})",
             args.output.display(),

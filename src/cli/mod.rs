@@ -5,8 +5,41 @@ pub mod eval;
 pub mod heatmap;
 pub mod score;
 
+use std::path::PathBuf;
+
 use anyhow::{Context, Result};
-use glia_engine::{ComputeDevice, DeviceChoice, device};
+use clap::Args;
+use glia_engine::{ComputeDevice, DeviceChoice, Model, device};
+
+/// Options every command that runs the model shares.
+#[derive(Args)]
+pub struct RunArgs {
+    /// Where the model runs: auto (a GPU if there is one), gpu, or cpu.
+    #[arg(long, default_value = "auto")]
+    pub device: DeviceChoice,
+    /// Model file (.safetensors); the shipped default when omitted.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Backbone weights (timm ViT .safetensors), when the model's own cannot be found.
+    #[arg(long)]
+    pub backbone: Option<PathBuf>,
+    /// No device line and no progress bar on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl RunArgs {
+    /// Starts the device (saying which and why) and loads the model on it.
+    pub fn load(&self) -> Result<(ComputeDevice, Model)> {
+        let device = pick_device(self.device, self.quiet)?;
+        let model = crate::models::load(
+            self.model.as_deref(),
+            self.backbone.as_deref(),
+            &device.device,
+        )?;
+        Ok((device, model))
+    }
+}
 
 /// Picks the device and says on stderr which one and why.
 pub fn pick_device(choice: DeviceChoice, quiet: bool) -> Result<ComputeDevice> {

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result};
 use clap::Args;
-use glia_engine::{DeviceChoice, ScoreOptions, Scored, Scorer, discover};
+use glia_engine::{ScoreOptions, Scored, Scorer, discover};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Args)]
@@ -23,21 +23,11 @@ pub struct ScoreArgs {
     /// Print CSV with columns path,score,error.
     #[arg(long)]
     pub csv: bool,
-    /// Where the model runs: auto (a GPU if there is one), gpu, or cpu.
-    #[arg(long, default_value = "auto")]
-    pub device: DeviceChoice,
-    /// Model file (.safetensors); the shipped default when omitted.
-    #[arg(long)]
-    pub model: Option<PathBuf>,
-    /// Backbone weights (timm ViT .safetensors), when the model's own cannot be found.
-    #[arg(long)]
-    pub backbone: Option<PathBuf>,
     /// Photos per device batch.
     #[arg(long)]
     pub batch_size: Option<usize>,
-    /// No device line and no progress bar on stderr.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub run: super::RunArgs,
 }
 
 enum Format {
@@ -111,12 +101,7 @@ fn round2(v: f32) -> f64 {
 }
 
 pub fn run(args: ScoreArgs) -> Result<ExitCode> {
-    let device = super::pick_device(args.device, args.quiet)?;
-    let model = crate::models::load(
-        args.model.as_deref(),
-        args.backbone.as_deref(),
-        &device.device,
-    )?;
+    let (device, model) = args.run.load()?;
     let entries = discover(&args.paths);
     let format = if args.json {
         Format::Json(Vec::new())
@@ -153,7 +138,7 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         }
     }
 
-    let bar = if args.quiet {
+    let bar = if args.run.quiet {
         ProgressBar::hidden()
     } else {
         ProgressBar::new(to_score.len() as u64)
@@ -200,7 +185,7 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
     }
     out.format.finish()?;
 
-    if !args.quiet {
+    if !args.run.quiet {
         eprintln!(
             "glia: {} scored, {} could not be scored{}",
             out.scored,

@@ -1,0 +1,19 @@
+//! Helpers shared by the CLI tests.
+
+use std::path::PathBuf;
+
+/// `../shared` (or `$GLIA_SHARED`), or `None` with a message saying the test is skipped.
+pub fn shared(test: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("GLIA_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    if dir.join("golden").is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "SKIPPED {test}: {} not found (set GLIA_SHARED to the shared/ folder)",
+            dir.display()
+        );
+        None
+    }
+}
