@@ -4,6 +4,7 @@ pub mod bench;
 pub mod eval;
 pub mod heatmap;
 pub mod score;
+pub mod train;
 
 use std::path::PathBuf;
 
