@@ -5,22 +5,14 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use glia_engine::train::data::{Columns, load_csv};
 use glia_engine::train::metrics::evaluate;
 use glia_engine::{ScoreOptions, Scorer};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Args)]
 pub struct EvalArgs {
-    /// CSV of image paths (relative to the CSV, or absolute) and opinion scores.
-    #[arg(long)]
-    pub data: PathBuf,
-    /// Column with the image paths.
-    #[arg(long, default_value = "image")]
-    pub image_column: String,
-    /// Column with the opinion scores (higher = better).
-    #[arg(long, default_value = "mos")]
-    pub score_column: String,
+    #[command(flatten)]
+    pub data: super::DataArgs,
     /// Print the metrics as JSON.
     #[arg(long)]
     pub json: bool,
@@ -29,21 +21,7 @@ pub struct EvalArgs {
 }
 
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
-    let columns = Columns {
-        image: args.image_column.clone(),
-        score: args.score_column.clone(),
-    };
-    let data = load_csv(&args.data, &columns)?;
-    for (line, reason) in &data.skipped {
-        eprintln!("glia: {}:{line}: skipped: {reason}", args.data.display());
-    }
-    if data.samples.len() < 3 {
-        bail!(
-            "{} has {} usable rows; at least 3 are needed",
-            args.data.display(),
-            data.samples.len()
-        );
-    }
+    let data = args.data.load(3, "evaluation")?;
     let (device, model) = args.run.load()?;
     let model_name = model.path.display().to_string();
     let scorer = Scorer::new(model, device.clone());
@@ -87,7 +65,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         println!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
-                "data": args.data.display().to_string(),
+                "data": args.data.data.display().to_string(),
                 "model": model_name,
                 "srcc": m.srcc, "plcc": m.plcc, "krcc": m.krcc, "rmse": m.rmse, "n": m.n,
             }))?

@@ -8,9 +8,47 @@ pub mod train;
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::Args;
+use glia_engine::train::data::{Columns, Dataset, load_csv};
 use glia_engine::{ComputeDevice, DeviceChoice, Model, device};
+
+/// A CSV of photos and opinion scores, as `train` and `eval` take it.
+#[derive(Args)]
+pub struct DataArgs {
+    /// CSV of image paths (relative to the CSV, or absolute) and opinion scores.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Column with the image paths.
+    #[arg(long, default_value = "image")]
+    pub image_column: String,
+    /// Column with the opinion scores (higher = better).
+    #[arg(long, default_value = "mos")]
+    pub score_column: String,
+}
+
+impl DataArgs {
+    /// Loads the CSV, lists each skipped row on stderr, and requires `min_rows` usable rows
+    /// (`purpose` says what for, in the error).
+    pub fn load(&self, min_rows: usize, purpose: &str) -> Result<Dataset> {
+        let columns = Columns {
+            image: self.image_column.clone(),
+            score: self.score_column.clone(),
+        };
+        let data = load_csv(&self.data, &columns)?;
+        for (line, reason) in &data.skipped {
+            eprintln!("glia: {}:{line}: skipped: {reason}", self.data.display());
+        }
+        if data.samples.len() < min_rows {
+            bail!(
+                "{} has {} usable rows; {purpose} needs at least {min_rows}",
+                self.data.display(),
+                data.samples.len()
+            );
+        }
+        Ok(data)
+    }
+}
 
 /// Options every command that runs the model shares.
 #[derive(Args)]

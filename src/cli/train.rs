@@ -5,27 +5,19 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Args;
-use glia_engine::train::data::{Columns, load_csv};
 use glia_engine::train::trainer::{TrainConfig, train};
 use glia_engine::{DeviceChoice, Model, ScoreOptions, Scorer};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Args)]
 pub struct TrainArgs {
-    /// CSV of image paths (relative to the CSV, or absolute) and opinion scores.
-    #[arg(long)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub data: super::DataArgs,
     /// Where to write the trained model (.safetensors).
     #[arg(short, long)]
     pub output: PathBuf,
-    /// Column with the image paths.
-    #[arg(long, default_value = "image")]
-    pub image_column: String,
-    /// Column with the opinion scores (higher = better).
-    #[arg(long, default_value = "mos")]
-    pub score_column: String,
     /// Start from this model (a path, or `default` for the shipped one) instead of fresh adapters.
     #[arg(long)]
     pub init: Option<String>,
@@ -78,21 +70,7 @@ fn fit_line(raw: &[f64], mos: &[f64]) -> (f64, f64) {
 }
 
 pub fn run(args: TrainArgs) -> Result<ExitCode> {
-    let columns = Columns {
-        image: args.image_column.clone(),
-        score: args.score_column.clone(),
-    };
-    let data = load_csv(&args.data, &columns)?;
-    for (line, reason) in &data.skipped {
-        eprintln!("glia: {}:{line}: skipped: {reason}", args.data.display());
-    }
-    if data.samples.len() < 4 {
-        bail!(
-            "{} has {} usable rows; training needs at least 4",
-            args.data.display(),
-            data.samples.len()
-        );
-    }
+    let data = args.data.load(4, "training")?;
     // The trainer runs on the CPU backend (autodiff over flex); GPU training comes with the device work of issue 4.
     let device = super::pick_device(DeviceChoice::Cpu, args.quiet)?;
     let start = start_model(&args, &device.device)?;
@@ -156,7 +134,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     model.info.score_scale = scale as f32;
     model.info.score_offset = offset as f32;
     let extra = &mut model.info.extra;
-    extra.insert("training_data".into(), args.data.display().to_string());
+    extra.insert("training_data".into(), args.data.data.display().to_string());
     extra.insert(
         "training_samples".into(),
         (data.samples.len() - trained.skipped.len()).to_string(),
