@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod eval;
 pub mod heatmap;
+pub mod protocol;
 pub mod score;
 pub mod train;
 

@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result};
 use clap::Args;
-use glia_engine::train::trainer::{TrainConfig, train};
+use glia_engine::train::protocol::Variant;
+use glia_engine::train::trainer::{Event, TrainConfig, train};
 use glia_engine::{DeviceChoice, Model, ScoreOptions, Scorer};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -16,8 +17,23 @@ pub struct TrainArgs {
     #[command(flatten)]
     pub data: super::DataArgs,
     /// Where to write the trained model (.safetensors).
-    #[arg(short, long)]
-    pub output: PathBuf,
+    #[arg(short, long, required_unless_present = "splits")]
+    pub output: Option<PathBuf>,
+    /// The paper's protocol instead of one model: N seeded 80/20 splits (seeds --seed,
+    /// --seed+1, …), each trained from fresh adapters and scored on its held-out 20 %; prints
+    /// each split's figures and the medians as JSON.
+    #[arg(long, conflicts_with_all = ["output", "init"])]
+    pub splits: Option<usize>,
+    /// With --splits: glianet, lgf-only (GLR off) or linear-probe (frozen CLS → ridge).
+    #[arg(long, default_value = "glianet", requires = "splits")]
+    pub variant: Variant,
+    /// With --splits: the share of all photos used for training (at most 0.8; 0.2/0.4/0.6
+    /// is the paper's data-efficient setting). The held-out 20 % is the same either way.
+    #[arg(long, default_value_t = 0.8, requires = "splits")]
+    pub train_fraction: f64,
+    /// With --splits: also write the JSON report to this file.
+    #[arg(long, requires = "splits")]
+    pub report: Option<PathBuf>,
     /// Start from this model (a path, or `default` for the shipped one) instead of fresh adapters.
     #[arg(long)]
     pub init: Option<String>,
@@ -35,8 +51,56 @@ pub struct TrainArgs {
     pub lr: f64,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Where to train: cpu, gpu, or auto (a GPU if there is one).
+    #[arg(long, default_value = "auto")]
+    pub device: DeviceChoice,
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+impl TrainArgs {
+    pub fn config(&self) -> TrainConfig {
+        TrainConfig {
+            epochs: self.epochs,
+            patch_num: self.patch_num,
+            batch_size: self.batch_size,
+            lr: self.lr,
+            weight_decay: 1e-2,
+            seed: self.seed,
+        }
+    }
+
+    pub fn protocol_line(&self) -> String {
+        let c = self.config();
+        format!(
+            "epochs={} patch_num={} batch={} lr={} weight_decay={} seed={} loss=plcc cosine",
+            c.epochs, c.patch_num, c.batch_size, c.lr, c.weight_decay, c.seed
+        )
+    }
+}
+
+/// The training progress bar: steps, the step's loss, ETA.
+pub fn progress_bar(quiet: bool) -> Result<ProgressBar> {
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(0)
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} step {pos}/{len} {msg} (ETA {eta})",
+        )
+        .context("progress bar template")?,
+    );
+    Ok(bar)
+}
+
+/// Ctrl-C sets the returned flag (the trainer stops after its current step).
+pub fn cancel_on_ctrl_c() -> Arc<AtomicBool> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let flag = cancel.clone();
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
+    cancel
 }
 
 fn start_model(args: &TrainArgs, device: &glia_engine::burn::tensor::Device) -> Result<Model> {
@@ -70,34 +134,18 @@ fn fit_line(raw: &[f64], mos: &[f64]) -> (f64, f64) {
 }
 
 pub fn run(args: TrainArgs) -> Result<ExitCode> {
-    let data = args.data.load(4, "training")?;
-    // The trainer runs on the CPU backend (autodiff over flex); GPU training comes with the device work of issue 4.
-    let device = super::pick_device(DeviceChoice::Cpu, args.quiet)?;
-    let start = start_model(&args, &device.device)?;
-    let cfg = TrainConfig {
-        epochs: args.epochs,
-        patch_num: args.patch_num,
-        batch_size: args.batch_size,
-        lr: args.lr,
-        weight_decay: 1e-2,
-        seed: args.seed,
-    };
-    let cancel = Arc::new(AtomicBool::new(false));
-    {
-        let cancel = cancel.clone();
-        let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
+    if args.splits.is_some() {
+        return super::protocol::run(&args);
     }
-    let bar = if args.quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(0)
+    let Some(output) = args.output.clone() else {
+        anyhow::bail!("--output is required");
     };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} step {pos}/{len} {msg} (ETA {eta})",
-        )
-        .context("progress bar template")?,
-    );
+    let data = args.data.load(4, "training")?;
+    let device = super::pick_device(args.device, args.quiet)?;
+    let start = start_model(&args, &device.device)?;
+    let cfg = args.config();
+    let cancel = cancel_on_ctrl_c();
+    let bar = progress_bar(args.quiet)?;
     bar.set_message("caching semantic tokens");
     let trained = train(
         &start.net,
@@ -105,10 +153,43 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         &data.samples,
         &cfg,
         &device.device,
-        &mut |p| {
-            bar.set_length(p.steps as u64);
-            bar.set_position(p.step as u64);
-            bar.set_message(format!("epoch {} loss {:.4}", p.epoch + 1, p.loss));
+        &mut |e| {
+            match e {
+                Event::Step(p) => {
+                    bar.set_length(p.steps as u64);
+                    bar.set_position(p.step as u64);
+                    bar.set_message(format!("epoch {} loss {:.4}", p.epoch + 1, p.loss));
+                }
+                Event::Epoch {
+                    epoch,
+                    mean_loss,
+                    best,
+                } => {
+                    let line = format!("epoch {}: mean loss {mean_loss:.4}", epoch + 1);
+                    // A hidden bar (quiet, or stderr not a terminal) would swallow println.
+                    if bar.is_hidden() {
+                        if !args.quiet {
+                            eprintln!("{line}");
+                        }
+                    } else {
+                        bar.println(line);
+                    }
+                    // The best epoch so far goes to disk at once, so even a killed run keeps it.
+                    if let Some(net) = best {
+                        let mut checkpoint = Model {
+                            net: net.clone(),
+                            ..start.clone()
+                        };
+                        checkpoint
+                            .info
+                            .extra
+                            .insert("checkpoint_epoch".into(), (epoch + 1).to_string());
+                        if let Err(e) = checkpoint.save(&output) {
+                            bar.println(format!("glia: cannot write checkpoint: {e}"));
+                        }
+                    }
+                }
+            }
             !cancel.load(Ordering::Relaxed)
         },
     );
@@ -139,24 +220,18 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         "training_samples".into(),
         (data.samples.len() - trained.skipped.len()).to_string(),
     );
-    extra.insert(
-        "training_protocol".into(),
-        format!(
-            "epochs={} patch_num={} batch={} lr={} weight_decay=0.01 seed={} loss=plcc cosine",
-            cfg.epochs, cfg.patch_num, cfg.batch_size, cfg.lr, cfg.seed
-        ),
-    );
+    extra.insert("training_protocol".into(), args.protocol_line());
     extra.insert("stopped_early".into(), trained.stopped_early.to_string());
     if let Some(init) = &args.init {
         extra.insert("init".into(), init.clone());
     }
     model
-        .save(&args.output)
-        .with_context(|| format!("cannot write {}", args.output.display()))?;
+        .save(&output)
+        .with_context(|| format!("cannot write {}", output.display()))?;
     if !args.quiet {
         eprintln!(
             "glia: wrote {}{}",
-            args.output.display(),
+            output.display(),
             if trained.stopped_early {
                 " (stopped early: trained so far)"
             } else {

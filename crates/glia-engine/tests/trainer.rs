@@ -1,5 +1,5 @@
 //! Training on real LIVEC photos: the model learns its training set, runs are reproducible
-//! from the seed, and the progress callback can stop a run.
+//! from the seed, and a stopped run keeps its best finished epoch.
 
 mod common;
 
@@ -8,10 +8,10 @@ use glia_engine::burn::tensor::Device;
 use glia_engine::preprocess::Sampling;
 use glia_engine::train::data::{Columns, load_csv};
 use glia_engine::train::metrics::spearman;
-use glia_engine::train::trainer::{TrainConfig, train};
+use glia_engine::train::trainer::{Event, TrainConfig, train};
 use glia_engine::{ComputeDevice, Model, ScoreOptions, Scorer};
 
-fn srcc(model: Model, samples: &[glia_engine::train::data::Sample]) -> f64 {
+fn raw_scores(model: Model, samples: &[glia_engine::train::data::Sample]) -> Vec<f64> {
     let scorer = Scorer::new(model, ComputeDevice::cpu("test"));
     let opts = ScoreOptions {
         batch_size: 4,
@@ -20,10 +20,13 @@ fn srcc(model: Model, samples: &[glia_engine::train::data::Sample]) -> f64 {
         sampling: Sampling::Centered,
     };
     let out = scorer.score_all(samples.iter().map(|s| s.path.clone()).collect(), &opts);
-    let pred: Vec<f64> = out
-        .iter()
+    out.iter()
         .map(|r| f64::from(r.outcome.as_ref().unwrap().raw))
-        .collect();
+        .collect()
+}
+
+fn srcc(model: Model, samples: &[glia_engine::train::data::Sample]) -> f64 {
+    let pred = raw_scores(model, samples);
     let mos: Vec<f64> = samples.iter().map(|s| s.score).collect();
     spearman(&pred, &mos)
 }
@@ -49,20 +52,26 @@ fn training_learns_its_photos_and_is_reproducible() {
         seed: 7,
         ..Default::default()
     };
-    let mut losses = Vec::new();
+    let (mut losses, mut epoch_losses) = (Vec::new(), Vec::new());
     let trained = train(
         &start.net,
         &start.info.normalization,
         samples,
         &cfg,
         &device,
-        &mut |p| {
-            losses.push(p.loss);
+        &mut |e| {
+            match e {
+                Event::Step(p) => losses.push(p.loss),
+                Event::Epoch { mean_loss, .. } => epoch_losses.push(mean_loss),
+            }
             true
         },
     );
     assert!(trained.skipped.is_empty() && !trained.stopped_early);
     assert_eq!(losses.len(), 8 * (12 * 2 / 6));
+    assert_eq!((epoch_losses.len(), trained.epochs), (8, 8));
+    let mean0 = losses[..4].iter().sum::<f64>() / 4.0;
+    assert!((epoch_losses[0] - mean0).abs() < 1e-9);
     let after = srcc(
         Model {
             net: trained.net,
@@ -81,22 +90,39 @@ fn training_learns_its_photos_and_is_reproducible() {
         "SRCC {before} -> {after}"
     );
 
-    // Same seed, same first steps; the callback stops the run.
-    let mut again = Vec::new();
+    // Same seed, same steps; stopping in the third epoch keeps the best finished epoch.
+    let (mut again, mut best) = (Vec::new(), None);
     let stopped = train(
         &start.net,
         &start.info.normalization,
         samples,
         &cfg,
         &device,
-        &mut |p| {
-            again.push(p.loss);
-            p.step < 3
+        &mut |e| match e {
+            Event::Step(p) => {
+                again.push(p.loss);
+                p.step < 10
+            }
+            Event::Epoch { best: b, .. } => {
+                if let Some(net) = b {
+                    best = Some(net.clone());
+                }
+                true
+            }
         },
     );
     assert!(stopped.stopped_early);
-    assert_eq!(again.len(), 3);
+    assert_eq!((again.len(), stopped.epochs), (10, 2));
     for (a, b) in again.iter().zip(&losses) {
-        assert!((a - b).abs() < 1e-5, "{again:?} vs {:?}", &losses[..3]);
+        assert!((a - b).abs() < 1e-5, "{again:?} vs {:?}", &losses[..10]);
     }
+    let best = Model {
+        net: best.expect("an epoch finished"),
+        ..start.clone()
+    };
+    let kept = Model {
+        net: stopped.net,
+        ..start.clone()
+    };
+    assert_eq!(raw_scores(best, samples), raw_scores(kept, samples));
 }

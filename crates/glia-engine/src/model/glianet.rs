@@ -1,13 +1,17 @@
 //! GLIANet: a frozen ViT with a GLIA block before each of its blocks (DESIGN.md §1).
 
 use burn::module::Module;
-use burn::nn::{Linear, LinearConfig};
+use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
 use burn::tensor::{Device, Tensor};
 
 use super::glia::{GliaBlock, Interactions, Mlp};
 use super::loader::TensorFile;
 use super::vit::Vit;
 use crate::error::WeightsError;
+
+fn head_dropout() -> Dropout {
+    DropoutConfig::new(0.1).init()
+}
 
 /// Outputs of one batch through both streams.
 #[derive(Debug, Clone)]
@@ -37,6 +41,8 @@ pub struct GliaNet {
     /// `F_s` (D) → latent (d): MLP D→d→d.
     pub semantic_proj: Mlp,
     pub glia: Vec<GliaBlock>,
+    /// Before the head (p = 0.1); active only while training on an autodiff device.
+    pub dropout: Dropout,
     pub head: Linear,
     pub lgf: bool,
     pub glr: bool,
@@ -63,6 +69,7 @@ impl GliaNet {
             backbone,
             semantic_proj,
             glia,
+            dropout: head_dropout(),
             head,
             lgf: on.lgf,
             glr: on.glr,
@@ -84,6 +91,7 @@ impl GliaNet {
             glia: (0..depth)
                 .map(|_| GliaBlock::init(dim, latent, heads, device))
                 .collect(),
+            dropout: head_dropout(),
             head: LinearConfig::new(dim, 1).init(device),
             backbone,
             lgf: on.lgf,
@@ -148,7 +156,10 @@ impl GliaNet {
             .forward(f_d)
             .narrow(1, 0, 1)
             .reshape([b, dim]);
-        let score = self.head.forward(cls.clone()).reshape([b]);
+        let score = self
+            .head
+            .forward(self.dropout.forward(cls.clone()))
+            .reshape([b]);
         GliaOutput {
             score,
             detail_cls: cls,

@@ -3,5 +3,7 @@
 pub mod data;
 pub mod loss;
 pub mod metrics;
+pub mod probe;
+pub mod protocol;
 pub mod splits;
 pub mod trainer;

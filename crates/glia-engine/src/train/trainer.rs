@@ -51,9 +51,24 @@ pub struct Progress {
     pub loss: f64,
 }
 
+/// What the trainer reports: each step, and each finished epoch with its mean training loss
+/// and, when that epoch is the best so far, its weights (so a caller can checkpoint them).
+pub enum Event<'a> {
+    Step(Progress),
+    Epoch {
+        epoch: usize,
+        mean_loss: f64,
+        best: Option<&'a GliaNet>,
+    },
+}
+
 /// The result: the trained network (plain device) and the photos that could not be used.
 pub struct Trained {
+    /// The last epoch's weights after a full run; after a stop, the best finished epoch's
+    /// (lowest mean training loss), or the weights so far when no epoch finished.
     pub net: GliaNet,
+    /// Epochs finished.
+    pub epochs: usize,
     pub skipped: Vec<(std::path::PathBuf, String)>,
     pub stopped_early: bool,
 }
@@ -73,7 +88,7 @@ pub fn train(
     samples: &[Sample],
     cfg: &TrainConfig,
     device: &Device,
-    on_step: &mut dyn FnMut(&Progress) -> bool,
+    on_event: &mut dyn FnMut(Event<'_>) -> bool,
 ) -> Trained {
     device.seed(cfg.seed);
     let side = INPUT as usize;
@@ -112,7 +127,10 @@ pub fn train(
     let steps = per_epoch * cfg.epochs;
     let mut step = 0;
     let mut stopped_early = false;
+    let mut best: Option<(f64, GliaNet)> = None;
+    let mut epochs_done = 0;
     'epochs: for epoch in 0..cfg.epochs {
+        let (mut loss_sum, mut loss_n) = (0.0, 0usize);
         let mut order: Vec<usize> = (0..cache.len())
             .flat_map(|c| std::iter::repeat_n(c, cfg.patch_num.max(1)))
             .collect();
@@ -151,19 +169,47 @@ pub fn train(
                 * (1.0 + (std::f64::consts::PI * step as f64 / steps.max(1) as f64).cos());
             net = optim.step(lr, net, grads);
             step += 1;
-            if !on_step(&Progress {
+            if value.is_finite() {
+                loss_sum += value;
+                loss_n += 1;
+            }
+            if !on_event(Event::Step(Progress {
                 step,
                 steps,
                 epoch,
                 loss: value,
-            }) {
+            })) {
                 stopped_early = true;
                 break 'epochs;
             }
         }
+        epochs_done = epoch + 1;
+        let mean_loss = if loss_n > 0 {
+            loss_sum / loss_n as f64
+        } else {
+            f64::NAN
+        };
+        let improved = best.as_ref().is_none_or(|(b, _)| mean_loss < *b);
+        if improved {
+            best = Some((mean_loss, net.valid().to_device(device)));
+        }
+        let go_on = on_event(Event::Epoch {
+            epoch,
+            mean_loss,
+            best: best.as_ref().filter(|_| improved).map(|(_, n)| n),
+        });
+        if !go_on {
+            stopped_early = epoch + 1 < cfg.epochs;
+            break;
+        }
     }
+    let net = match best {
+        Some((_, b)) if stopped_early => b,
+        _ => net.valid().to_device(device),
+    };
     Trained {
-        net: net.valid().to_device(device),
+        net,
+        epochs: epochs_done,
         skipped,
         stopped_early,
     }

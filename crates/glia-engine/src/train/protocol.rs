@@ -1,0 +1,243 @@
+//! The paper's evaluation protocol (DESIGN.md §3): seeded 80/20 splits, a model trained on the
+//! training part (or a fraction of the data for the data-efficient setting), metrics on the
+//! held-out part, and the median over splits. The variants are the paper's ablation rows.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Instant;
+
+use burn::tensor::Device;
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+
+use super::data::Sample;
+use super::metrics::{Metrics, evaluate};
+use super::probe::{Ridge, cls_features};
+use super::splits::{Split, median, split};
+use super::trainer::{Event, TrainConfig, train};
+use crate::engine::{ScoreOptions, Scorer};
+use crate::model::{Interactions, Model};
+use crate::{ComputeDevice, train::trainer::Trained};
+
+/// What is trained on each split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Variant {
+    /// GLIANet: LGF and GLR.
+    Glianet,
+    /// Local-global fusion only (GLR off): the paper's ablation.
+    LgfOnly,
+    /// The frozen CLS → ridge regression, no adapters.
+    LinearProbe,
+}
+
+impl FromStr for Variant {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "glianet" => Ok(Self::Glianet),
+            "lgf-only" => Ok(Self::LgfOnly),
+            "linear-probe" => Ok(Self::LinearProbe),
+            _ => Err(format!(
+                "unknown variant {s:?}: use glianet, lgf-only or linear-probe"
+            )),
+        }
+    }
+}
+
+impl Variant {
+    pub fn interactions(self) -> Interactions {
+        Interactions {
+            lgf: true,
+            glr: self == Self::Glianet,
+        }
+    }
+}
+
+/// The training photos of a split, cut down to `fraction` of all `n` photos for the
+/// data-efficient setting (a seeded random subset of the split's training part, so the
+/// held-out photos stay the same).
+pub fn training_subset(split: &Split, n: usize, fraction: f64, seed: u64) -> Vec<usize> {
+    let want = ((n as f64) * fraction).round() as usize;
+    if want >= split.train.len() {
+        return split.train.clone();
+    }
+    let mut train = split.train.clone();
+    train.shuffle(&mut ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_da7a));
+    train.truncate(want);
+    train.sort_unstable();
+    train
+}
+
+/// One split's outcome.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SplitReport {
+    pub seed: u64,
+    pub train: usize,
+    pub test: usize,
+    #[serde(flatten)]
+    pub metrics: Metrics,
+    pub train_seconds: f64,
+    /// Photos that could not be used, with the reason.
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
+/// Medians over splits, as the paper reports them.
+pub fn medians(reports: &[SplitReport]) -> (f64, f64) {
+    let srcc: Vec<f64> = reports.iter().map(|r| r.metrics.srcc).collect();
+    let plcc: Vec<f64> = reports.iter().map(|r| r.metrics.plcc).collect();
+    (median(&srcc), median(&plcc))
+}
+
+/// Raw predictions of `model` for `samples` (centred fragments), paired with their scores.
+pub fn predict(
+    model: Model,
+    device: &ComputeDevice,
+    samples: &[Sample],
+) -> (Vec<f64>, Vec<f64>, Vec<(PathBuf, String)>) {
+    let scorer = Scorer::new(model, device.clone());
+    let paths = samples.iter().map(|s| s.path.clone()).collect();
+    let (mut pred, mut mos, mut skipped) = (Vec::new(), Vec::new(), Vec::new());
+    for r in scorer.score_all(paths, &ScoreOptions::for_device(device)) {
+        match r.outcome {
+            Ok(s) => {
+                pred.push(f64::from(s.raw));
+                mos.push(samples[r.index].score);
+            }
+            Err(e) => skipped.push((r.path, e)),
+        }
+    }
+    (pred, mos, skipped)
+}
+
+/// Runs one split: `base` supplies the backbone (fresh adapters are made on it, seeded by
+/// `seed`); `on_event` sees the training progress and may stop it (then `None`).
+#[allow(clippy::too_many_arguments)]
+pub fn run_split(
+    base: &Model,
+    samples: &[Sample],
+    variant: Variant,
+    fraction: f64,
+    seed: u64,
+    cfg: &TrainConfig,
+    device: &ComputeDevice,
+    on_event: &mut dyn FnMut(Event<'_>) -> bool,
+) -> Option<SplitReport> {
+    let s = split(samples.len(), 0.8, seed);
+    let train_idx = training_subset(&s, samples.len(), fraction, seed);
+    let pick = |idx: &[usize]| idx.iter().map(|&i| samples[i].clone()).collect::<Vec<_>>();
+    let (train_set, test_set) = (pick(&train_idx), pick(&s.test));
+    let started = Instant::now();
+    let (pred, mos, skipped) = match variant {
+        Variant::LinearProbe => linear_probe(base, &train_set, &test_set, &device.device),
+        _ => {
+            let Trained {
+                net,
+                mut skipped,
+                stopped_early,
+                ..
+            } = train(
+                &fresh(base, variant, seed, &device.device),
+                &base.info.normalization,
+                &train_set,
+                &TrainConfig {
+                    seed,
+                    ..cfg.clone()
+                },
+                &device.device,
+                on_event,
+            );
+            if stopped_early {
+                return None;
+            }
+            let mut model = base.clone();
+            model.info.interactions = variant.interactions();
+            model.net = net;
+            let (pred, mos, more) = predict(model, device, &test_set);
+            skipped.extend(more);
+            (pred, mos, skipped)
+        }
+    };
+    Some(SplitReport {
+        seed,
+        train: train_set.len(),
+        test: test_set.len(),
+        metrics: evaluate(&pred, &mos),
+        train_seconds: started.elapsed().as_secs_f64(),
+        skipped,
+    })
+}
+
+fn fresh(base: &Model, variant: Variant, seed: u64, device: &Device) -> crate::model::GliaNet {
+    device.seed(seed);
+    crate::model::GliaNet::init(
+        base.net.backbone.clone(),
+        base.info.latent,
+        base.info.heads,
+        variant.interactions(),
+        device,
+    )
+}
+
+fn linear_probe(
+    base: &Model,
+    train_set: &[Sample],
+    test_set: &[Sample],
+    device: &Device,
+) -> (Vec<f64>, Vec<f64>, Vec<(PathBuf, String)>) {
+    let norm = &base.info.normalization;
+    let (train_x, mut skipped) = cls_features(&base.net, norm, train_set, device);
+    let (test_x, more) = cls_features(&base.net, norm, test_set, device);
+    skipped.extend(more);
+    let (x, y): (Vec<Vec<f32>>, Vec<f64>) = train_x
+        .into_iter()
+        .zip(train_set)
+        .filter_map(|(f, s)| Some((f?, s.score)))
+        .unzip();
+    let (mut pred, mut mos) = (Vec::new(), Vec::new());
+    if let Some(ridge) = Ridge::fit(&x, &y, 1.0) {
+        for (f, s) in test_x.iter().zip(test_set) {
+            if let Some(f) = f {
+                pred.push(ridge.predict(f));
+                mos.push(s.score);
+            }
+        }
+    }
+    (pred, mos, skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_efficient_subsets_keep_the_held_out_part() {
+        let s = split(100, 0.8, 3);
+        for fraction in [0.2, 0.4, 0.6] {
+            let sub = training_subset(&s, 100, fraction, 3);
+            assert_eq!(sub.len(), (100.0 * fraction) as usize);
+            assert!(
+                sub.iter()
+                    .all(|i| s.train.contains(i) && !s.test.contains(i))
+            );
+            assert_eq!(sub, training_subset(&s, 100, fraction, 3));
+        }
+        // Another seed picks other photos; the full fraction is the whole training part.
+        assert_ne!(
+            training_subset(&s, 100, 0.2, 3),
+            training_subset(&s, 100, 0.2, 4)
+        );
+        assert_eq!(training_subset(&s, 100, 0.8, 3), s.train);
+    }
+
+    #[test]
+    fn variants_parse_and_switch_glr() {
+        assert_eq!(
+            "lgf-only".parse::<Variant>().unwrap().interactions().glr,
+            false
+        );
+        assert!("glianet".parse::<Variant>().unwrap().interactions().glr);
+        assert!("probe".parse::<Variant>().is_err());
+    }
+}

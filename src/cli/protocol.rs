@@ -1,0 +1,119 @@
+//! `glia train --splits N`: the paper's protocol (seeded 80/20 splits, medians over splits).
+
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+
+use anyhow::{Context, Result, bail};
+use glia_engine::train::protocol::{SplitReport, Variant, medians, run_split};
+use glia_engine::train::trainer::Event;
+
+use super::train::{TrainArgs, cancel_on_ctrl_c, progress_bar};
+
+pub fn run(args: &TrainArgs) -> Result<ExitCode> {
+    let n_splits = args.splits.unwrap_or(1);
+    if n_splits == 0 {
+        bail!("--splits needs at least 1");
+    }
+    if !(args.train_fraction > 0.0 && args.train_fraction <= 0.8) {
+        bail!(
+            "--train-fraction must be in (0, 0.8]: the held-out 20 % is never trained on (got {})",
+            args.train_fraction
+        );
+    }
+    let data = args.data.load(10, "the split protocol")?;
+    let device = super::pick_device(args.device, args.quiet)?;
+    // Each split starts from fresh adapters on this backbone.
+    let backbone = match &args.backbone {
+        Some(b) => b.clone(),
+        None => crate::models::default_backbone()
+            .context("no shipped backbone found; pass --backbone FILE")?,
+    };
+    let base = glia_engine::Model::with_new_adapters(&backbone, &device.device)
+        .with_context(|| format!("cannot load backbone {}", backbone.display()))?;
+    let cancel = cancel_on_ctrl_c();
+    let cfg = args.config();
+    let mut reports: Vec<SplitReport> = Vec::new();
+    for i in 0..n_splits {
+        let seed = args.seed + i as u64;
+        let bar = progress_bar(args.quiet)?;
+        bar.set_message(format!("split {}/{n_splits} (seed {seed})", i + 1));
+        let report = run_split(
+            &base,
+            &data.samples,
+            args.variant,
+            args.train_fraction,
+            seed,
+            &cfg,
+            &device,
+            &mut |e| {
+                if let Event::Step(p) = e {
+                    bar.set_length(p.steps as u64);
+                    bar.set_position(p.step as u64);
+                    bar.set_message(format!(
+                        "split {}/{n_splits} epoch {} loss {:.4}",
+                        i + 1,
+                        p.epoch + 1,
+                        p.loss
+                    ));
+                }
+                !cancel.load(Ordering::Relaxed)
+            },
+        );
+        bar.finish_and_clear();
+        let Some(report) = report else {
+            eprintln!(
+                "glia: stopped during split {}; reporting the finished ones",
+                i + 1
+            );
+            break;
+        };
+        for (path, reason) in &report.skipped {
+            eprintln!("glia: {}: skipped: {reason}", path.display());
+        }
+        if !args.quiet {
+            let m = &report.metrics;
+            eprintln!(
+                "split {} (seed {seed}): train {} test {}: SRCC {:.4} PLCC {:.4} KRCC {:.4} RMSE {:.3} ({:.0} s)",
+                i + 1,
+                report.train,
+                report.test,
+                m.srcc,
+                m.plcc,
+                m.krcc,
+                m.rmse,
+                report.train_seconds
+            );
+        }
+        reports.push(report);
+    }
+    if reports.is_empty() {
+        bail!("no split finished");
+    }
+    let (srcc, plcc) = medians(&reports);
+    let json = serde_json::to_string_pretty(&serde_json::json!({
+        "data": args.data.data.display().to_string(),
+        "variant": args.variant,
+        "train_fraction": args.train_fraction,
+        "protocol": if args.variant == Variant::LinearProbe {
+            "ridge alpha=1 on z-scored frozen CLS".to_string()
+        } else {
+            args.protocol_line()
+        },
+        "device": device.name,
+        "splits": reports,
+        "median_srcc": srcc,
+        "median_plcc": plcc,
+    }))?;
+    println!("{json}");
+    if let Some(path) = &args.report {
+        std::fs::write(path, format!("{json}\n"))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if !args.quiet {
+        eprintln!(
+            "median of {} split(s): SRCC {srcc:.4} PLCC {plcc:.4}",
+            reports.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
