@@ -10,6 +10,9 @@ pub struct Sample {
     pub score: f64,
 }
 
+/// Photos that could not be used, each with the reason.
+pub type Skipped = Vec<(PathBuf, String)>;
+
 /// Which columns hold what.
 #[derive(Debug, Clone)]
 pub struct Columns {

@@ -2,11 +2,9 @@
 //! semantic view, then ridge regression to the opinion scores. It shows how much of GLIANet's
 //! accuracy comes from the adapters rather than from the backbone's features.
 
-use std::path::PathBuf;
-
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::data::Sample;
+use super::data::{Sample, Skipped};
 use crate::model::GliaNet;
 use crate::preprocess::{INPUT, Normalization, load_rgb, normalize, resize};
 
@@ -17,7 +15,7 @@ pub fn cls_features(
     norm: &Normalization,
     samples: &[Sample],
     device: &Device,
-) -> (Vec<Option<Vec<f32>>>, Vec<(PathBuf, String)>) {
+) -> (Vec<Option<Vec<f32>>>, Skipped) {
     let side = INPUT as usize;
     let mut skipped = Vec::new();
     let features = samples

@@ -2,7 +2,6 @@
 //! training part (or a fraction of the data for the data-efficient setting), metrics on the
 //! held-out part, and the median over splits. The variants are the paper's ablation rows.
 
-use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Instant;
 
@@ -11,7 +10,7 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-use super::data::Sample;
+use super::data::{Sample, Skipped};
 use super::metrics::{Metrics, evaluate};
 use super::probe::{Ridge, cls_features};
 use super::splits::{Split, median, split};
@@ -80,7 +79,7 @@ pub struct SplitReport {
     pub metrics: Metrics,
     pub train_seconds: f64,
     /// Photos that could not be used, with the reason.
-    pub skipped: Vec<(PathBuf, String)>,
+    pub skipped: Skipped,
 }
 
 /// Medians over splits, as the paper reports them.
@@ -95,7 +94,7 @@ pub fn predict(
     model: Model,
     device: &ComputeDevice,
     samples: &[Sample],
-) -> (Vec<f64>, Vec<f64>, Vec<(PathBuf, String)>) {
+) -> (Vec<f64>, Vec<f64>, Skipped) {
     let scorer = Scorer::new(model, device.clone());
     let paths = samples.iter().map(|s| s.path.clone()).collect();
     let (mut pred, mut mos, mut skipped) = (Vec::new(), Vec::new(), Vec::new());
@@ -185,7 +184,7 @@ fn linear_probe(
     train_set: &[Sample],
     test_set: &[Sample],
     device: &Device,
-) -> (Vec<f64>, Vec<f64>, Vec<(PathBuf, String)>) {
+) -> (Vec<f64>, Vec<f64>, Skipped) {
     let norm = &base.info.normalization;
     let (train_x, mut skipped) = cls_features(&base.net, norm, train_set, device);
     let (test_x, more) = cls_features(&base.net, norm, test_set, device);
