@@ -1,5 +1,6 @@
 //! `glia bench [FOLDER]`: images/s of the GLIANet forward (batch 1 and 16) and of
-//! end-to-end scoring of a folder, on each available device, as text and JSON.
+//! end-to-end scoring of a folder, on each available device, as text and JSON; with
+//! `--train`, the speed and memory of a training step instead.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,6 +29,15 @@ pub struct BenchArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Measure training steps (samples/s, peak memory) instead of scoring.
+    #[arg(long)]
+    pub train: bool,
+    /// With --train: batch sizes to measure.
+    #[arg(long, value_delimiter = ',', default_value = "8,16,32")]
+    pub batch_sizes: Vec<usize>,
+    /// With --train: steps timed per batch size (after one warm-up step).
+    #[arg(long, default_value_t = 4)]
+    pub steps: usize,
 }
 
 #[derive(Serialize)]
@@ -52,6 +62,7 @@ struct Report {
     backbone: String,
     folder: String,
     devices: Vec<DeviceReport>,
+    training: Vec<super::bench_train::TrainSpeed>,
 }
 
 fn load_model(arg: Option<&Path>, dev: &ComputeDevice) -> Result<Model> {
@@ -157,6 +168,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
             "48 synthetic 1600x1200 JPEGs".into()
         },
         devices: Vec::new(),
+        training: Vec::new(),
     };
     for choice in choices {
         let dev = match device::select(choice) {
@@ -175,6 +187,16 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
             model.path.display().to_string()
         };
         report.backbone = model.vit.name();
+        if args.train {
+            report.training.extend(super::bench_train::measure(
+                &model,
+                &dev,
+                &paths,
+                &args.batch_sizes,
+                args.steps,
+            )?);
+            continue;
+        }
         let opts = ScoreOptions::for_device(&dev);
         let single = forward_speed(&model, &dev, 1, args.iters * 4, 1);
         let b1 = forward_speed(&model, &dev, 1, args.iters * 4, opts.workers);
@@ -230,6 +252,17 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
                 d.end_to_end_photos,
                 d.end_to_end_batch_size,
                 d.end_to_end_workers
+            );
+        }
+        for t in &report.training {
+            println!(
+                "{}: training step, batch {:3}: {:8.2} samples/s ({} steps), peak RSS {}",
+                t.device,
+                t.batch_size,
+                t.samples_per_s,
+                t.steps_timed,
+                t.peak_rss_mb
+                    .map_or_else(|| "n/a".to_string(), |m| format!("{m:.0} MB"))
             );
         }
     }

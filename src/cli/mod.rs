@@ -1,6 +1,7 @@
 //! The command-line interface: one module per subcommand.
 
 pub mod bench;
+pub mod bench_train;
 pub mod eval;
 pub mod heatmap;
 pub mod protocol;
