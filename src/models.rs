@@ -29,13 +29,44 @@ pub fn model_dirs() -> Vec<PathBuf> {
     dirs
 }
 
-/// The model file to use: the one given, or the shipped default.
+/// Where the user's own (fine-tuned, named) models live: the platform's data directory
+/// (`~/.local/share/glia/models`, `%APPDATA%\glia\data\models`, `~/Library/Application
+/// Support/glia/models`), never the install location.
+pub fn user_models_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "glia").map(|d| d.data_dir().join("models"))
+}
+
+/// The model file to use: the one given (a path, `default`, or a saved model's name), or the
+/// shipped default.
 pub fn resolve(model: Option<&Path>) -> Result<PathBuf> {
     if let Some(m) = model {
-        if !m.is_file() {
-            bail!("model file {} does not exist", m.display());
+        if m.is_file() {
+            return Ok(m.to_owned());
         }
-        return Ok(m.to_owned());
+        let bare_name = m.components().count() == 1 && m.extension().is_none();
+        if bare_name && m.as_os_str() == "default" {
+            return resolve(None);
+        }
+        if bare_name {
+            let file = format!("{}.safetensors", m.display());
+            let dirs: Vec<PathBuf> = user_models_dir().into_iter().chain(model_dirs()).collect();
+            return dirs
+                .iter()
+                .map(|d| d.join(&file))
+                .find(|p| p.is_file())
+                .with_context(|| {
+                    format!(
+                        "no model file {} and no saved model named {:?} (looked for {file} in {})",
+                        m.display(),
+                        m.display().to_string(),
+                        dirs.iter()
+                            .map(|d| d.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                });
+        }
+        bail!("model file {} does not exist", m.display());
     }
     let dirs = model_dirs();
     dirs.iter()

@@ -58,8 +58,11 @@ fn train_writes_a_model_that_scores_on_the_datas_scale() {
 
     // The backbone is found by name beside nothing: pass it, as a user moving the file would.
     let score = Command::new(env!("CARGO_BIN_EXE_glia"))
-        .args(["score", "--json", "--quiet", "--device", "cpu", "--model"])
-        .arg(&out)
+        // By name: saved models are found in $GLIA_MODEL_DIR (and the user's model folder).
+        .env("GLIA_MODEL_DIR", dir.path())
+        .args([
+            "score", "--json", "--quiet", "--device", "cpu", "--model", "mine",
+        ])
         .arg("--backbone")
         .arg(shared.join("models/vit_tiny_patch16_224.safetensors"))
         .arg(shared.join("data/livec/images/1000.JPG"))

@@ -58,7 +58,7 @@ pub struct RunArgs {
     /// Where the model runs: auto (a GPU if there is one), gpu, or cpu.
     #[arg(long, default_value = "auto")]
     pub device: DeviceChoice,
-    /// Model file (.safetensors); the shipped default when omitted.
+    /// Model: a .safetensors file or a saved model's name; the shipped default when omitted.
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Backbone weights (timm ViT .safetensors), when the model's own cannot be found.

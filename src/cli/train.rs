@@ -34,7 +34,8 @@ pub struct TrainArgs {
     /// With --splits: also write the JSON report to this file.
     #[arg(long, requires = "splits")]
     pub report: Option<PathBuf>,
-    /// Start from this model (a path, or `default` for the shipped one) instead of fresh adapters.
+    /// Start from this model (a path, a saved model's name, or `default` for the shipped one)
+    /// instead of fresh adapters.
     #[arg(long)]
     pub init: Option<String>,
     /// Backbone for fresh adapters (default: the shipped ViT-Ti), or for `--init` when its own is not found.
@@ -105,7 +106,6 @@ pub fn cancel_on_ctrl_c() -> Arc<AtomicBool> {
 
 fn start_model(args: &TrainArgs, device: &glia_engine::burn::tensor::Device) -> Result<Model> {
     match args.init.as_deref() {
-        Some("default") => crate::models::load(None, args.backbone.as_deref(), device),
         Some(path) => crate::models::load(
             Some(std::path::Path::new(path)),
             args.backbone.as_deref(),
