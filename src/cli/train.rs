@@ -163,6 +163,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
                 Event::Epoch {
                     epoch,
                     mean_loss,
+                    net,
                     best,
                 } => {
                     let line = format!("epoch {}: mean loss {mean_loss:.4}", epoch + 1);
@@ -175,7 +176,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
                         bar.println(line);
                     }
                     // The best epoch so far goes to disk at once, so even a killed run keeps it.
-                    if let Some(net) = best {
+                    if best {
                         let mut checkpoint = Model {
                             net: net.clone(),
                             ..start.clone()

@@ -103,8 +103,8 @@ fn training_learns_its_photos_and_is_reproducible() {
                 again.push(p.loss);
                 p.step < 10
             }
-            Event::Epoch { best: b, .. } => {
-                if let Some(net) = b {
+            Event::Epoch { net, best: b, .. } => {
+                if b {
                     best = Some(net.clone());
                 }
                 true

@@ -52,13 +52,14 @@ pub struct Progress {
 }
 
 /// What the trainer reports: each step, and each finished epoch with its mean training loss
-/// and, when that epoch is the best so far, its weights (so a caller can checkpoint them).
+/// and its weights (to validate or checkpoint), and whether it is the best epoch so far.
 pub enum Event<'a> {
     Step(Progress),
     Epoch {
         epoch: usize,
         mean_loss: f64,
-        best: Option<&'a GliaNet>,
+        net: &'a GliaNet,
+        best: bool,
     },
 }
 
@@ -190,13 +191,15 @@ pub fn train(
             f64::NAN
         };
         let improved = best.as_ref().is_none_or(|(b, _)| mean_loss < *b);
+        let snapshot = net.valid().to_device(device);
         if improved {
-            best = Some((mean_loss, net.valid().to_device(device)));
+            best = Some((mean_loss, snapshot.clone()));
         }
         let go_on = on_event(Event::Epoch {
             epoch,
             mean_loss,
-            best: best.as_ref().filter(|_| improved).map(|(_, n)| n),
+            net: &snapshot,
+            best: improved,
         });
         if !go_on {
             stopped_early = epoch + 1 < cfg.epochs;
