@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod bench_train;
 pub mod eval;
+pub mod finetune;
 pub mod heatmap;
 pub mod protocol;
 pub mod score;

@@ -7,9 +7,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result};
 use clap::Args;
+use glia_engine::train::data::Sample;
 use glia_engine::train::protocol::Variant;
+use glia_engine::train::protocol::predict;
 use glia_engine::train::trainer::{Event, TrainConfig, train};
-use glia_engine::{DeviceChoice, Model, ScoreOptions, Scorer};
+use glia_engine::{ComputeDevice, DeviceChoice, Model};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Args)]
@@ -31,6 +33,10 @@ pub struct TrainArgs {
     /// is the paper's data-efficient setting). The held-out 20 % is the same either way.
     #[arg(long, default_value_t = 0.8, requires = "splits")]
     pub train_fraction: f64,
+    /// Hold out this share of the ratings (seeded) to check the result before, during and
+    /// after training; default 0.2 with --init (a fine-tuning session), else 0.
+    #[arg(long, conflicts_with = "splits")]
+    pub holdout: Option<f64>,
     /// With --splits: also write the JSON report to this file.
     #[arg(long, requires = "splits")]
     pub report: Option<PathBuf>,
@@ -133,6 +139,60 @@ fn fit_line(raw: &[f64], mos: &[f64]) -> (f64, f64) {
     (scale, my - scale * mx)
 }
 
+/// Maps the model's 0–100 onto the data's scale, records how it was made, and writes it
+/// (atomically) to `--output`.
+pub fn save_trained(
+    mut model: Model,
+    args: &TrainArgs,
+    samples: &[Sample],
+    device: &ComputeDevice,
+    used: usize,
+    stopped_early: bool,
+    more: &[(&str, String)],
+) -> Result<()> {
+    let output = args.output.as_ref().context("--output is required")?;
+    let (raw, mos, _) = predict(model.clone(), device, samples);
+    let (scale, offset) = fit_line(&raw, &mos);
+    model.info.score_scale = scale as f32;
+    model.info.score_offset = offset as f32;
+    let extra = &mut model.info.extra;
+    extra.insert("training_data".into(), args.data.data.display().to_string());
+    extra.insert("training_samples".into(), used.to_string());
+    extra.insert("training_protocol".into(), args.protocol_line());
+    extra.insert("stopped_early".into(), stopped_early.to_string());
+    if let Some(init) = &args.init {
+        extra.insert("init".into(), init.clone());
+    }
+    for (k, v) in more {
+        extra.insert((*k).into(), v.clone());
+    }
+    model
+        .save(output)
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    if !args.quiet {
+        eprintln!(
+            "glia: wrote {}{}",
+            output.display(),
+            if stopped_early {
+                " (stopped early: trained so far)"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(())
+}
+
+/// Prints a line above the progress bar, or on stderr when the bar is hidden (quiet, or not
+/// a terminal), where println would swallow it.
+pub fn say(bar: &ProgressBar, quiet: bool, line: String) {
+    if !bar.is_hidden() {
+        bar.println(line);
+    } else if !quiet {
+        eprintln!("{line}");
+    }
+}
+
 pub fn run(args: TrainArgs) -> Result<ExitCode> {
     if args.splits.is_some() {
         return super::protocol::run(&args);
@@ -143,6 +203,15 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let data = args.data.load(4, "training")?;
     let device = super::pick_device(args.device, args.quiet)?;
     let start = start_model(&args, &device.device)?;
+    let holdout = args
+        .holdout
+        .unwrap_or(if args.init.is_some() { 0.2 } else { 0.0 });
+    if !(0.0..0.9).contains(&holdout) {
+        anyhow::bail!("--holdout must be in [0, 0.9), got {holdout}");
+    }
+    if holdout > 0.0 {
+        return super::finetune::run(&args, data, device, start, holdout, output);
+    }
     let cfg = args.config();
     let cancel = cancel_on_ctrl_c();
     let bar = progress_bar(args.quiet)?;
@@ -166,15 +235,11 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
                     net,
                     best,
                 } => {
-                    let line = format!("epoch {}: mean loss {mean_loss:.4}", epoch + 1);
-                    // A hidden bar (quiet, or stderr not a terminal) would swallow println.
-                    if bar.is_hidden() {
-                        if !args.quiet {
-                            eprintln!("{line}");
-                        }
-                    } else {
-                        bar.println(line);
-                    }
+                    say(
+                        &bar,
+                        args.quiet,
+                        format!("epoch {}: mean loss {mean_loss:.4}", epoch + 1),
+                    );
                     // The best epoch so far goes to disk at once, so even a killed run keeps it.
                     if best {
                         let mut checkpoint = Model {
@@ -199,46 +264,19 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         eprintln!("glia: {}: skipped: {reason}", path.display());
     }
 
-    let mut model = Model {
+    let model = Model {
         net: trained.net,
         ..start
     };
-    let scorer = Scorer::new(model.clone(), device.clone());
-    let paths = data.samples.iter().map(|s| s.path.clone()).collect();
-    let (mut raw, mut mos) = (Vec::new(), Vec::new());
-    for r in scorer.score_all(paths, &ScoreOptions::for_device(&device)) {
-        if let Ok(s) = r.outcome {
-            raw.push(f64::from(s.raw));
-            mos.push(data.samples[r.index].score);
-        }
-    }
-    let (scale, offset) = fit_line(&raw, &mos);
-    model.info.score_scale = scale as f32;
-    model.info.score_offset = offset as f32;
-    let extra = &mut model.info.extra;
-    extra.insert("training_data".into(), args.data.data.display().to_string());
-    extra.insert(
-        "training_samples".into(),
-        (data.samples.len() - trained.skipped.len()).to_string(),
-    );
-    extra.insert("training_protocol".into(), args.protocol_line());
-    extra.insert("stopped_early".into(), trained.stopped_early.to_string());
-    if let Some(init) = &args.init {
-        extra.insert("init".into(), init.clone());
-    }
-    model
-        .save(&output)
-        .with_context(|| format!("cannot write {}", output.display()))?;
-    if !args.quiet {
-        eprintln!(
-            "glia: wrote {}{}",
-            output.display(),
-            if trained.stopped_early {
-                " (stopped early: trained so far)"
-            } else {
-                ""
-            }
-        );
-    }
+    let used = data.samples.len() - trained.skipped.len();
+    save_trained(
+        model,
+        &args,
+        &data.samples,
+        &device,
+        used,
+        trained.stopped_early,
+        &[],
+    )?;
     Ok(ExitCode::SUCCESS)
 }

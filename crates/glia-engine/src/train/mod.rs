@@ -5,5 +5,6 @@ pub mod loss;
 pub mod metrics;
 pub mod probe;
 pub mod protocol;
+pub mod session;
 pub mod splits;
 pub mod trainer;
