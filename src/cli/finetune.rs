@@ -11,7 +11,7 @@ use glia_engine::train::data::Dataset;
 use glia_engine::train::session::{SessionEvent, fine_tune};
 use glia_engine::{ComputeDevice, Model};
 
-use super::train::{TrainArgs, cancel_on_ctrl_c, progress_bar, save_trained, say};
+use super::train::{TrainArgs, cancel_on_ctrl_c, progress_bar, save_trained, say, show_step};
 
 fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
@@ -45,11 +45,7 @@ pub fn run(
         &args.config(),
         &mut |e| {
             match e {
-                SessionEvent::Step(p) => {
-                    bar.set_length(p.steps as u64);
-                    bar.set_position(p.step as u64);
-                    bar.set_message(format!("epoch {} loss {:.4}", p.epoch + 1, p.loss));
-                }
+                SessionEvent::Step(p) => show_step(&bar, &p, ""),
                 SessionEvent::Epoch {
                     epoch,
                     mean_loss,

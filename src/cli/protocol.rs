@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use glia_engine::train::protocol::{SplitReport, Variant, medians, run_split};
 use glia_engine::train::trainer::Event;
 
-use super::train::{TrainArgs, cancel_on_ctrl_c, progress_bar};
+use super::train::{TrainArgs, cancel_on_ctrl_c, progress_bar, say, show_step};
 
 pub fn run(args: &TrainArgs) -> Result<ExitCode> {
     let n_splits = args.splits.unwrap_or(1);
@@ -46,15 +46,19 @@ pub fn run(args: &TrainArgs) -> Result<ExitCode> {
             &cfg,
             &device,
             &mut |e| {
-                if let Event::Step(p) = e {
-                    bar.set_length(p.steps as u64);
-                    bar.set_position(p.step as u64);
-                    bar.set_message(format!(
-                        "split {}/{n_splits} epoch {} loss {:.4}",
-                        i + 1,
-                        p.epoch + 1,
-                        p.loss
-                    ));
+                match e {
+                    Event::Step(p) => show_step(&bar, &p, &format!("split {}/{n_splits} ", i + 1)),
+                    Event::Epoch {
+                        epoch, mean_loss, ..
+                    } => say(
+                        &bar,
+                        args.quiet,
+                        format!(
+                            "split {}/{n_splits} epoch {}: mean loss {mean_loss:.4}",
+                            i + 1,
+                            epoch + 1
+                        ),
+                    ),
                 }
                 !cancel.load(Ordering::Relaxed)
             },

@@ -10,7 +10,7 @@ use clap::Args;
 use glia_engine::train::data::Sample;
 use glia_engine::train::protocol::Variant;
 use glia_engine::train::protocol::predict;
-use glia_engine::train::trainer::{Event, TrainConfig, train};
+use glia_engine::train::trainer::{Event, Progress, TrainConfig, train};
 use glia_engine::{ComputeDevice, DeviceChoice, Model};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -183,6 +183,13 @@ pub fn save_trained(
     Ok(())
 }
 
+/// Moves the bar to a training step and shows its epoch and loss after `prefix`.
+pub fn show_step(bar: &ProgressBar, p: &Progress, prefix: &str) {
+    bar.set_length(p.steps as u64);
+    bar.set_position(p.step as u64);
+    bar.set_message(format!("{prefix}epoch {} loss {:.4}", p.epoch + 1, p.loss));
+}
+
 /// Prints a line above the progress bar, or on stderr when the bar is hidden (quiet, or not
 /// a terminal), where println would swallow it.
 pub fn say(bar: &ProgressBar, quiet: bool, line: String) {
@@ -224,11 +231,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         &device.device,
         &mut |e| {
             match e {
-                Event::Step(p) => {
-                    bar.set_length(p.steps as u64);
-                    bar.set_position(p.step as u64);
-                    bar.set_message(format!("epoch {} loss {:.4}", p.epoch + 1, p.loss));
-                }
+                Event::Step(p) => show_step(&bar, &p, ""),
                 Event::Epoch {
                     epoch,
                     mean_loss,
