@@ -77,6 +77,7 @@ pub struct SplitReport {
     pub test: usize,
     #[serde(flatten)]
     pub metrics: Metrics,
+    /// Wall time of the split: caching tokens, training, and scoring the held-out photos.
     pub train_seconds: f64,
     /// Photos that could not be used, with the reason.
     pub skipped: Skipped,
