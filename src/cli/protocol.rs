@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use glia_engine::train::protocol::{SplitReport, Variant, medians, run_split};
 use glia_engine::train::trainer::Event;
 
-use super::train::{TrainArgs, cancel_on_ctrl_c, progress_bar, say, show_step};
+use super::train::{TrainArgs, cancel_on_ctrl_c, fresh_model, progress_bar, say, show_step};
 
 pub fn run(args: &TrainArgs) -> Result<ExitCode> {
     let n_splits = args.splits.unwrap_or(1);
@@ -23,13 +23,7 @@ pub fn run(args: &TrainArgs) -> Result<ExitCode> {
     let data = args.data.load(10, "the split protocol")?;
     let device = super::pick_device(args.device, args.quiet)?;
     // Each split starts from fresh adapters on this backbone.
-    let backbone = match &args.backbone {
-        Some(b) => b.clone(),
-        None => crate::models::default_backbone()
-            .context("no shipped backbone found; pass --backbone FILE")?,
-    };
-    let base = glia_engine::Model::with_new_adapters(&backbone, &device.device)
-        .with_context(|| format!("cannot load backbone {}", backbone.display()))?;
+    let base = fresh_model(args, &device.device)?;
     let cancel = cancel_on_ctrl_c();
     let cfg = args.config();
     let mut reports: Vec<SplitReport> = Vec::new();

@@ -117,16 +117,19 @@ fn start_model(args: &TrainArgs, device: &glia_engine::burn::tensor::Device) -> 
             args.backbone.as_deref(),
             device,
         ),
-        None => {
-            let backbone = match &args.backbone {
-                Some(b) => b.clone(),
-                None => crate::models::default_backbone()
-                    .context("no shipped backbone found; pass --backbone FILE")?,
-            };
-            Model::with_new_adapters(&backbone, device)
-                .with_context(|| format!("cannot load backbone {}", backbone.display()))
-        }
+        None => fresh_model(args, device),
     }
+}
+
+/// Fresh adapters on `--backbone`, or on the shipped backbone.
+pub fn fresh_model(args: &TrainArgs, device: &glia_engine::burn::tensor::Device) -> Result<Model> {
+    let backbone = match &args.backbone {
+        Some(b) => b.clone(),
+        None => crate::models::default_backbone()
+            .context("no shipped backbone found; pass --backbone FILE")?,
+    };
+    Model::with_new_adapters(&backbone, device)
+        .with_context(|| format!("cannot load backbone {}", backbone.display()))
 }
 
 /// Least-squares line from raw outputs to opinion scores, so 0–100 reads like the data's scale.
