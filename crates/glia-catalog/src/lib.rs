@@ -1,0 +1,1 @@
+//! glia's persistent store: the SQLite catalog, XMP sidecars, and exporting picks.

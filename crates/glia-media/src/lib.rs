@@ -1,0 +1,1 @@
+//! Photo files without the model: embedded RAW previews, EXIF thumbnails and dates, thumbnails.
