@@ -5,6 +5,7 @@
 
 mod catalog;
 mod error;
+mod export;
 mod fsutil;
 mod id;
 mod labels;
@@ -14,6 +15,7 @@ mod xmp;
 
 pub use catalog::Catalog;
 pub use error::CatalogError;
+pub use export::{ExportMode, ExportOutcome, export};
 pub use id::{PhotoId, hash_file};
 pub use labels::{Flag, Labels, StoredScore};
 pub use sidecar::{SidecarStyle, read_sidecar, sidecar_path, write_sidecar};

@@ -1,0 +1,465 @@
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use filetime::FileTime;
+use glia_catalog::{Catalog, CatalogError, Flag, Labels, PhotoId, StoredScore, hash_file};
+
+fn write(path: &Path, bytes: &[u8]) -> PathBuf {
+    fs::write(path, bytes).unwrap();
+    path.to_path_buf()
+}
+
+fn id(n: usize) -> PhotoId {
+    PhotoId(format!("{n:032x}"))
+}
+
+#[test]
+fn catalog_is_send() {
+    fn assert_send<T: Send>() {}
+    assert_send::<Catalog>();
+}
+
+#[test]
+fn hash_matches_an_independent_xxh3_128() {
+    let dir = tempfile::tempdir().unwrap();
+    // Bigger than one 1 MiB chunk and not a multiple of it, so chunk edges are exercised.
+    let bytes: Vec<u8> = (0..(3 << 20) + 12345)
+        .map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let path = write(&dir.path().join("big.raw"), &bytes);
+    let want = xxhash_rust::xxh3::xxh3_128(&fs::read(&path).unwrap());
+    let got = hash_file(&path).unwrap();
+    assert_eq!(got.0, format!("{want:032x}"));
+    assert_eq!(got.0.len(), 32);
+    assert!(
+        got.0
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+    );
+
+    let empty = write(&dir.path().join("empty"), b"");
+    assert_eq!(
+        hash_file(&empty).unwrap().0,
+        format!("{:032x}", xxhash_rust::xxh3::xxh3_128(b""))
+    );
+
+    let err = hash_file(&dir.path().join("missing.jpg")).unwrap_err();
+    assert!(err.to_string().contains("missing.jpg"), "{err}");
+}
+
+#[test]
+fn identity_follows_content_through_copies_and_renames() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = Catalog::open(&dir.path().join("catalog.db")).unwrap();
+    let a = write(&dir.path().join("a.jpg"), b"photo one");
+    let id_a = cat.identify(&a).unwrap();
+    assert_eq!(id_a, hash_file(&a).unwrap());
+
+    let copy = dir.path().join("copy.jpg");
+    fs::copy(&a, &copy).unwrap();
+    assert_eq!(cat.identify(&copy).unwrap(), id_a);
+
+    cat.set_labels(
+        &id_a,
+        Labels {
+            rating: 4,
+            flag: Flag::Pick,
+        },
+    )
+    .unwrap();
+    fs::create_dir(dir.path().join("sub")).unwrap();
+    let moved = dir.path().join("sub").join("renamed.jpg");
+    fs::rename(&a, &moved).unwrap();
+    let id_moved = cat.identify(&moved).unwrap();
+    assert_eq!(id_moved, id_a);
+    assert_eq!(
+        cat.labels(&id_moved).unwrap(),
+        Some(Labels {
+            rating: 4,
+            flag: Flag::Pick
+        })
+    );
+
+    let other = write(&dir.path().join("b.jpg"), b"photo two");
+    assert_ne!(cat.identify(&other).unwrap(), id_a);
+}
+
+#[test]
+fn changed_content_gets_a_new_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = Catalog::open(&dir.path().join("catalog.db")).unwrap();
+    let path = write(&dir.path().join("a.jpg"), b"before the edit");
+    let before = cat.identify(&path).unwrap();
+    fs::write(&path, b"after the edit, longer").unwrap();
+    // Some filesystems keep mtime in whole seconds: make sure it moved.
+    filetime::set_file_mtime(
+        &path,
+        FileTime::from_system_time(SystemTime::now() + Duration::from_secs(5)),
+    )
+    .unwrap();
+    let after = cat.identify(&path).unwrap();
+    assert_ne!(after, before);
+    assert_eq!(after, hash_file(&path).unwrap());
+}
+
+/// The cache trusts (path, size, mtime): that is what keeps opening a folder of RAWs fast. A file
+/// rewritten with the same size whose mtime is then put back is knowingly not noticed.
+#[test]
+fn unchanged_stamp_is_not_re_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = Catalog::open(&dir.path().join("catalog.db")).unwrap();
+    let path = write(&dir.path().join("a.jpg"), b"AAAAAAAA");
+    let mtime = FileTime::from_last_modification_time(&fs::metadata(&path).unwrap());
+    let cached = cat.identify(&path).unwrap();
+
+    fs::write(&path, b"BBBBBBBB").unwrap();
+    filetime::set_file_mtime(&path, mtime).unwrap();
+    assert_ne!(hash_file(&path).unwrap(), cached, "the content did change");
+    assert_eq!(
+        cat.identify(&path).unwrap(),
+        cached,
+        "but the cache was used"
+    );
+
+    // Moving the mtime alone is enough to make it look again.
+    filetime::set_file_mtime(
+        &path,
+        FileTime::from_unix_time(mtime.unix_seconds() + 10, 0),
+    )
+    .unwrap();
+    assert_eq!(cat.identify(&path).unwrap(), hash_file(&path).unwrap());
+}
+
+#[test]
+fn labels_persist_across_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nested").join("dirs").join("catalog.db");
+    {
+        let cat = Catalog::open(&db).unwrap();
+        assert_eq!(cat.labels(&id(1)).unwrap(), None);
+        cat.set_labels(
+            &id(1),
+            Labels {
+                rating: 5,
+                flag: Flag::None,
+            },
+        )
+        .unwrap();
+        cat.set_labels(
+            &id(2),
+            Labels {
+                rating: 0,
+                flag: Flag::Reject,
+            },
+        )
+        .unwrap();
+        cat.set_labels(
+            &id(3),
+            Labels {
+                rating: 2,
+                flag: Flag::Pick,
+            },
+        )
+        .unwrap();
+        cat.set_labels(
+            &id(3),
+            Labels {
+                rating: 3,
+                flag: Flag::Pick,
+            },
+        )
+        .unwrap();
+        cat.set_setting("sidecar_style", "append").unwrap();
+    }
+    let cat = Catalog::open(&db).unwrap();
+    assert_eq!(
+        cat.labels(&id(1)).unwrap(),
+        Some(Labels {
+            rating: 5,
+            flag: Flag::None
+        })
+    );
+    assert_eq!(
+        cat.labels(&id(2)).unwrap(),
+        Some(Labels {
+            rating: 0,
+            flag: Flag::Reject
+        })
+    );
+    let many = cat.labels_many(&[id(1), id(3), id(4)]).unwrap();
+    assert_eq!(many.len(), 2);
+    assert_eq!(
+        many[&id(3)],
+        Labels {
+            rating: 3,
+            flag: Flag::Pick
+        }
+    );
+    assert!(!many.contains_key(&id(4)));
+    assert_eq!(
+        cat.setting("sidecar_style").unwrap().as_deref(),
+        Some("append")
+    );
+    assert_eq!(cat.setting("nothing").unwrap(), None);
+
+    // Read back through SQLite directly, not through the catalog's own queries.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (rating, flag, updated): (i64, i64, Option<i64>) = conn
+        .query_row(
+            "SELECT rating, flag, updated_at FROM photos WHERE id = ?1",
+            [&id(3).0],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((rating, flag), (3, 1));
+    assert!(
+        updated.unwrap() > 1_600_000_000_000,
+        "updated_at is unix milliseconds"
+    );
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert!(version >= 1);
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn invalid_rating_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = Catalog::open(&dir.path().join("catalog.db")).unwrap();
+    let err = cat
+        .set_labels(
+            &id(1),
+            Labels {
+                rating: 9,
+                flag: Flag::None,
+            },
+        )
+        .unwrap_err();
+    assert!(matches!(err, CatalogError::InvalidRating(9)));
+    assert_eq!(cat.labels(&id(1)).unwrap(), None);
+}
+
+#[test]
+fn scores_are_kept_per_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = Catalog::open(&dir.path().join("catalog.db")).unwrap();
+    let a = StoredScore {
+        score: 0.75,
+        raw: 3.5,
+    };
+    let b = StoredScore {
+        score: 0.25,
+        raw: -1.0,
+    };
+    cat.put_scores("glianet@aaaa", &[(id(1), a)]).unwrap();
+    cat.put_scores("glianet@bbbb", &[(id(1), b)]).unwrap();
+    assert_eq!(cat.score(&id(1), "glianet@aaaa").unwrap(), Some(a));
+    assert_eq!(cat.score(&id(1), "glianet@bbbb").unwrap(), Some(b));
+    assert_eq!(cat.score(&id(1), "other").unwrap(), None);
+    assert_eq!(cat.score(&id(2), "glianet@aaaa").unwrap(), None);
+    // Re-scoring overwrites.
+    cat.put_scores("glianet@aaaa", &[(id(1), b)]).unwrap();
+    assert_eq!(cat.score(&id(1), "glianet@aaaa").unwrap(), Some(b));
+
+    let err = cat
+        .put_scores(
+            "glianet@aaaa",
+            &[
+                (id(5), a),
+                (
+                    id(6),
+                    StoredScore {
+                        score: f32::NAN,
+                        raw: 0.0,
+                    },
+                ),
+            ],
+        )
+        .unwrap_err();
+    assert!(matches!(err, CatalogError::InvalidScore { .. }), "{err:?}");
+    assert_eq!(
+        cat.score(&id(5), "glianet@aaaa").unwrap(),
+        None,
+        "the batch is all or nothing"
+    );
+}
+
+#[test]
+fn a_thousand_scores_in_one_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("catalog.db");
+    let cat = Catalog::open(&db).unwrap();
+    let batch: Vec<_> = (0..1000)
+        .map(|i| {
+            (
+                id(i),
+                StoredScore {
+                    score: i as f32 / 1000.0,
+                    raw: i as f32,
+                },
+            )
+        })
+        .collect();
+    cat.put_scores("m@1", &batch).unwrap();
+    let ids: Vec<_> = (0..1100).map(id).collect();
+    let got = cat.scores_many(&ids, "m@1").unwrap();
+    assert_eq!(got.len(), 1000);
+    for (pid, score) in &batch {
+        assert_eq!(got[pid], *score);
+    }
+    assert!(cat.scores_many(&ids, "m@2").unwrap().is_empty());
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM scores WHERE model = 'm@1'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(n, 1000);
+}
+
+#[test]
+fn recent_folders_order_dedup_and_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = Catalog::open(&dir.path().join("catalog.db")).unwrap();
+    let folders: Vec<PathBuf> = (0..25)
+        .map(|i| {
+            let f = dir.path().join(format!("shoot{i:02}"));
+            fs::create_dir(&f).unwrap();
+            f.canonicalize().unwrap()
+        })
+        .collect();
+    cat.touch_folder(&folders[0]).unwrap();
+    cat.touch_folder(&folders[1]).unwrap();
+    // The same folder spelled differently is one entry.
+    cat.touch_folder(&folders[0].join(".")).unwrap();
+    assert_eq!(
+        cat.recent_folders(10).unwrap(),
+        vec![folders[0].clone(), folders[1].clone()]
+    );
+    assert_eq!(cat.recent_folders(1).unwrap(), vec![folders[0].clone()]);
+
+    for f in &folders {
+        cat.touch_folder(f).unwrap();
+    }
+    let recent = cat.recent_folders(100).unwrap();
+    assert_eq!(recent.len(), 20, "only the newest 20 are kept");
+    let want: Vec<PathBuf> = folders.iter().rev().take(20).cloned().collect();
+    assert_eq!(recent, want);
+}
+
+#[test]
+fn two_handles_write_concurrently() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("catalog.db");
+    Catalog::open(&db).unwrap();
+    let handles: Vec<_> = (0..2)
+        .map(|t| {
+            let db = db.clone();
+            std::thread::spawn(move || {
+                let cat = Catalog::open(&db).unwrap();
+                for i in 0..200 {
+                    cat.set_labels(
+                        &id(t * 1000 + i),
+                        Labels {
+                            rating: (i % 6) as u8,
+                            flag: Flag::Pick,
+                        },
+                    )
+                    .unwrap();
+                    let batch: Vec<_> = (0..20)
+                        .map(|j| {
+                            (
+                                id(t * 1000 + j),
+                                StoredScore {
+                                    score: 0.5,
+                                    raw: i as f32,
+                                },
+                            )
+                        })
+                        .collect();
+                    cat.put_scores(&format!("model{t}"), &batch).unwrap();
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let cat = Catalog::open(&db).unwrap();
+    let ids: Vec<_> = (0..200).flat_map(|i| [id(i), id(1000 + i)]).collect();
+    assert_eq!(cat.labels_many(&ids).unwrap().len(), 400);
+    assert_eq!(
+        cat.score(&id(1005), "model1").unwrap(),
+        Some(StoredScore {
+            score: 0.5,
+            raw: 199.0
+        })
+    );
+}
+
+#[test]
+fn garbage_catalog_file_is_a_clear_error_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("catalog.db");
+    let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 7 + 3) as u8).collect();
+    fs::write(&db, &garbage).unwrap();
+    let err = Catalog::open(&db).err().unwrap();
+    assert!(matches!(err, CatalogError::NotACatalog { .. }), "{err:?}");
+    assert!(err.to_string().contains("catalog.db"), "{err}");
+    assert_eq!(fs::read(&db).unwrap(), garbage);
+}
+
+#[test]
+fn catalog_from_a_newer_glia_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("catalog.db");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+    }
+    let err = Catalog::open(&db).err().unwrap();
+    assert!(
+        matches!(err, CatalogError::NewerSchema { found: 99, .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn identify_missing_file_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = Catalog::open(&dir.path().join("catalog.db")).unwrap();
+    let err = cat.identify(&dir.path().join("nope.jpg")).unwrap_err();
+    assert!(err.to_string().contains("nope.jpg"), "{err}");
+}
+
+#[test]
+fn several_threads_create_the_same_catalog_at_once() {
+    for _ in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("new").join("catalog.db");
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                let (db, barrier) = (db.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    let cat = Catalog::open(&db)?;
+                    cat.set_setting(&format!("k{t}"), "v")
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap().unwrap();
+        }
+        let cat = Catalog::open(&db).unwrap();
+        for t in 0..4 {
+            assert_eq!(cat.setting(&format!("k{t}")).unwrap().as_deref(), Some("v"));
+        }
+    }
+}
