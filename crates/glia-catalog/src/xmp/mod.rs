@@ -171,3 +171,59 @@ fn split_bom(text: &str) -> (&str, &str) {
         None => ("", text),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratings_other_tools_write_are_understood() {
+        assert_eq!(parse_rating("3"), Some(3));
+        assert_eq!(parse_rating(" 2 "), Some(2));
+        assert_eq!(parse_rating("4.0"), Some(4));
+        assert_eq!(parse_rating("-1"), Some(-1));
+        assert_eq!(parse_rating("2.5"), None);
+        assert_eq!(parse_rating("6"), None);
+        assert_eq!(parse_rating("-2"), None);
+        assert_eq!(parse_rating("three"), None);
+    }
+
+    #[test]
+    fn labels_written_with_references_are_read() {
+        let packet = r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:xmp="http://ns.adobe.com/xap/1.0/"><xmp:Label>&#80;ick</xmp:Label><xmp:Rating>&#x33;</xmp:Rating></rdf:Description></rdf:RDF></x:xmpmeta>"#;
+        let labels = read_labels(packet).unwrap();
+        assert_eq!(
+            labels,
+            Some(Labels {
+                rating: 3,
+                flag: Flag::Pick
+            })
+        );
+    }
+
+    #[test]
+    fn properties_outside_a_top_level_description_are_not_glias() {
+        // A rating nested inside another property (e.g. a history entry) is not the photo's.
+        let packet = r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:h="urn:h"><h:history><rdf:Description xmp:Rating="5"/></h:history></rdf:Description></rdf:RDF></x:xmpmeta>"#;
+        assert_eq!(read_labels(packet).unwrap(), None);
+        let rewritten = rewrite(
+            packet,
+            Labels {
+                rating: 2,
+                flag: Flag::None,
+            },
+        )
+        .unwrap();
+        assert!(
+            rewritten.contains(r#"<rdf:Description xmp:Rating="5"/>"#),
+            "{rewritten}"
+        );
+        assert_eq!(
+            read_labels(&rewritten).unwrap(),
+            Some(Labels {
+                rating: 2,
+                flag: Flag::None
+            })
+        );
+    }
+}
