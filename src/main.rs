@@ -1,7 +1,6 @@
 //! `glia`: photo quality review with GLIANet. Subcommands give the engine to scripts.
 
 mod cli;
-mod models;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,15 +42,11 @@ fn main() -> ExitCode {
         Some(Command::Train(a)) => cli::train::run(a),
         Some(Command::Eval(a)) => cli::eval::run(a),
         Some(Command::Heatmap(a)) => cli::heatmap::run(a),
-        None => {
-            eprintln!(
-                "glia: the desktop app is not part of this build yet{}; use `glia score PATH...` (see `glia --help`)",
-                args.folder
-                    .map(|f| format!(" (asked to open {})", f.display()))
-                    .unwrap_or_default()
-            );
-            Ok(ExitCode::from(2))
-        }
+        None => glia::app::run(glia::app::Launch {
+            folder: args.folder,
+            ..Default::default()
+        })
+        .map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -33,7 +33,9 @@ pub fn model_dirs() -> Vec<PathBuf> {
 /// (`~/.local/share/glia/models`, `%APPDATA%\glia\data\models`, `~/Library/Application
 /// Support/glia/models`), never the install location.
 pub fn user_models_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "glia").map(|d| d.data_dir().join("models"))
+    crate::app::paths::AppPaths::from_env()
+        .ok()
+        .map(|p| p.models)
 }
 
 /// The model file to use: the one given (a path, `default`, or a saved model's name), or the

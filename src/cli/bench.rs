@@ -66,10 +66,10 @@ struct Report {
 }
 
 fn load_model(arg: Option<&Path>, dev: &ComputeDevice) -> Result<Model> {
-    if arg.is_some() || crate::models::resolve(None).is_ok() {
-        return crate::models::load(arg, None, &dev.device);
+    if arg.is_some() || glia::models::resolve(None).is_ok() {
+        return glia::models::load(arg, None, &dev.device);
     }
-    let backbone = crate::models::default_backbone()
+    let backbone = glia::models::default_backbone()
         .context("no model and no shipped backbone found; pass --model FILE")?;
     Model::with_new_adapters(&backbone, &dev.device)
         .with_context(|| format!("cannot load backbone {}", backbone.display()))

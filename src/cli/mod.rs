@@ -74,7 +74,7 @@ impl RunArgs {
     /// Starts the device (saying which and why) and loads the model on it.
     pub fn load(&self) -> Result<(ComputeDevice, Model)> {
         let device = pick_device(self.device, self.quiet)?;
-        let model = crate::models::load(
+        let model = glia::models::load(
             self.model.as_deref(),
             self.backbone.as_deref(),
             &device.device,

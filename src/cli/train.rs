@@ -112,7 +112,7 @@ pub fn cancel_on_ctrl_c() -> Arc<AtomicBool> {
 
 fn start_model(args: &TrainArgs, device: &glia_engine::burn::tensor::Device) -> Result<Model> {
     match args.init.as_deref() {
-        Some(path) => crate::models::load(
+        Some(path) => glia::models::load(
             Some(std::path::Path::new(path)),
             args.backbone.as_deref(),
             device,
@@ -125,7 +125,7 @@ fn start_model(args: &TrainArgs, device: &glia_engine::burn::tensor::Device) -> 
 pub fn fresh_model(args: &TrainArgs, device: &glia_engine::burn::tensor::Device) -> Result<Model> {
     let backbone = match &args.backbone {
         Some(b) => b.clone(),
-        None => crate::models::default_backbone()
+        None => glia::models::default_backbone()
             .context("no shipped backbone found; pass --backbone FILE")?,
     };
     Model::with_new_adapters(&backbone, device)

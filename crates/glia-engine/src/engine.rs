@@ -196,13 +196,25 @@ impl Scorer {
         opts: &ScoreOptions,
         cancel: Arc<AtomicBool>,
     ) -> Receiver<Scored> {
-        let (results_tx, results_rx) = unbounded();
         let (jobs_tx, jobs_rx) = unbounded::<(usize, PathBuf)>();
         for job in paths.into_iter().enumerate() {
             // The receiver is alive: it is owned below.
             let _ = jobs_tx.send(job);
         }
         drop(jobs_tx);
+        self.run_jobs(jobs_rx, opts, cancel)
+    }
+
+    /// Like [`Scorer::run`], for photos that arrive over time (the app feeds them as it
+    /// identifies a folder, and holds them back while paused). The run ends when `jobs` is
+    /// closed and drained, or soon after `cancel` is set.
+    pub fn run_jobs(
+        &self,
+        jobs_rx: Receiver<(usize, PathBuf)>,
+        opts: &ScoreOptions,
+        cancel: Arc<AtomicBool>,
+    ) -> Receiver<Scored> {
+        let (results_tx, results_rx) = unbounded();
         let batch = opts.batch_size.max(1);
         let (ready_tx, ready_rx) = bounded::<(usize, PathBuf, Prepared)>(2 * batch);
         let norm = self.model.info.normalization;

@@ -1,0 +1,110 @@
+//! `GLIA_SCREENSHOT=out.png glia FOLDER` saves a screenshot of the real window once the
+//! folder is scored and its thumbnails are on screen, then quits (the README's screenshot
+//! and the Xvfb window test use it). `GLIA_SCREENSHOT_VIEW=1` shows the best photo in the
+//! viewer with the side-by-side heatmap first.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+
+use super::{GliaApp, Overlay, Thumb};
+
+/// Give up (and say so) when the folder is not ready by then.
+const DEADLINE: Duration = Duration::from_secs(600);
+
+pub struct AutoShot {
+    path: PathBuf,
+    view: bool,
+    started: Instant,
+    ready_frames: u32,
+    requested: bool,
+}
+
+impl AutoShot {
+    pub fn from_env() -> Option<Self> {
+        let path = std::env::var_os("GLIA_SCREENSHOT")?;
+        Some(Self {
+            path: PathBuf::from(path),
+            view: std::env::var_os("GLIA_SCREENSHOT_VIEW").is_some_and(|v| v != "0"),
+            started: Instant::now(),
+            ready_frames: 0,
+            requested: false,
+        })
+    }
+}
+
+fn ready(app: &mut GliaApp) -> bool {
+    let (done, total) = app.progress();
+    if app.model.is_none() || total == 0 || done < total {
+        return false;
+    }
+    let thumbs_done = !app.visible.is_empty()
+        && app.visible.iter().all(|i| {
+            app.photos[*i].problem.is_some()
+                || matches!(app.thumbs.get(i), Some(Thumb::Ready { last: true, .. }))
+        });
+    if !thumbs_done {
+        return false;
+    }
+    let Some(shot) = app.autoshot.as_ref() else {
+        return false;
+    };
+    if !shot.view {
+        return true;
+    }
+    if app.viewing.is_none() {
+        app.selected = app.order.first().copied();
+        app.settings.overlay = Overlay::SideBySide;
+        if let Some(i) = app.selected {
+            app.open_viewer(i);
+        }
+        return false;
+    }
+    app.viewing
+        .as_ref()
+        .is_some_and(|v| v.texture.is_some() && v.heat.is_some())
+}
+
+pub fn tick(app: &mut GliaApp, ctx: &egui::Context) {
+    let Some(shot) = app.autoshot.as_ref() else {
+        return;
+    };
+    if shot.started.elapsed() > DEADLINE {
+        eprintln!("glia: screenshot: the folder was not ready in time; quitting");
+        std::process::exit(3);
+    }
+    // Saved once the frame we asked for comes back.
+    let image = ctx.input(|i| {
+        i.events.iter().find_map(|e| match e {
+            egui::Event::Screenshot { image, .. } => Some(image.clone()),
+            _ => None,
+        })
+    });
+    if let Some(image) = image {
+        let [w, h] = image.size;
+        let rgba: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
+        let path = shot.path.clone();
+        match image::RgbaImage::from_raw(w as u32, h as u32, rgba).map(|img| img.save(&path)) {
+            Some(Ok(())) => eprintln!("glia: screenshot saved to {}", path.display()),
+            Some(Err(e)) => eprintln!("glia: screenshot: cannot save {}: {e}", path.display()),
+            None => eprintln!("glia: screenshot: the window returned no image"),
+        }
+        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        return;
+    }
+    let is_ready = ready(app);
+    let Some(shot) = app.autoshot.as_mut() else {
+        return;
+    };
+    if shot.requested {
+        return;
+    }
+    shot.ready_frames = if is_ready { shot.ready_frames + 1 } else { 0 };
+    // A few settled frames so textures uploaded this frame are drawn.
+    if shot.ready_frames >= 5 {
+        shot.requested = true;
+        ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(egui::UserData::default()));
+    }
+    ctx.request_repaint_after(Duration::from_millis(100));
+}

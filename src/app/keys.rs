@@ -1,0 +1,194 @@
+//! Keyboard-first culling and the shortcut overlay that lists it.
+
+use eframe::egui::{self, Key, Modifiers};
+use glia_catalog::{Flag, Labels};
+
+use super::worker::Command;
+use super::{GliaApp, Overlay};
+
+/// Every shortcut, as the help overlay shows it.
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("← → ↑ ↓", "move through the photos"),
+    ("Home / End", "first / last photo"),
+    ("Space", "open / close the viewer"),
+    ("Esc", "back to the grid"),
+    ("1 – 5", "rate with stars"),
+    ("0", "clear the stars"),
+    ("P", "pick"),
+    ("X", "reject"),
+    ("U", "unflag"),
+    ("N", "next photo without stars"),
+    ("H", "heatmap overlay: off → GLIANet → ViT → side by side"),
+    ("Ctrl+O", "open a folder"),
+    ("F1 or ?", "this help"),
+];
+
+impl GliaApp {
+    /// Position of the selected photo in the display order.
+    pub(super) fn selected_pos(&self) -> Option<usize> {
+        let sel = self.selected?;
+        self.order.iter().position(|&i| i == sel)
+    }
+
+    fn select_pos(&mut self, pos: usize) {
+        if let Some(&i) = self.order.get(pos) {
+            self.selected = Some(i);
+            self.reveal = true;
+            if self.viewing.is_some() {
+                self.open_viewer(i);
+            }
+        }
+    }
+
+    fn step(&mut self, delta: isize) {
+        if self.order.is_empty() {
+            return;
+        }
+        let pos = self.selected_pos().map_or(0, |p| {
+            (p as isize + delta).clamp(0, self.order.len() as isize - 1) as usize
+        });
+        self.select_pos(pos);
+    }
+
+    /// Sets the selected photo's labels: shown at once, saved to the catalog and its XMP
+    /// sidecar by the worker.
+    pub fn set_labels(&mut self, index: usize, change: impl FnOnce(&mut Labels)) {
+        let Some(p) = self.photos.get_mut(index) else {
+            return;
+        };
+        if p.problem.is_some() {
+            self.status = format!("{} cannot be read, so it cannot be rated", p.name);
+            return;
+        }
+        let Some(id) = p.id.clone() else {
+            self.status = format!("{} is still being read; rate it in a moment", p.name);
+            return;
+        };
+        change(&mut p.labels);
+        self.worker.send(Command::SetLabels {
+            index,
+            path: p.path.clone(),
+            id,
+            labels: p.labels,
+        });
+        // Keep the order as it is while culling: a filter that would hide the photo
+        // applies when the user moves on (the next rebuild).
+        self.dirty = self.settings.view.filters();
+    }
+
+    pub(super) fn handle_keys(&mut self, ctx: &egui::Context) {
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        let pressed = |k: Key| ctx.input_mut(|i| i.consume_key(Modifiers::NONE, k));
+        if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::O)) {
+            self.pick_folder();
+        }
+        if pressed(Key::F1) || ctx.input_mut(|i| i.consume_key(Modifiers::SHIFT, Key::Questionmark)) || pressed(Key::Questionmark) {
+            self.show_help = !self.show_help;
+        }
+        if pressed(Key::Escape) {
+            if self.show_help {
+                self.show_help = false;
+            } else if self.viewing.is_some() {
+                self.viewing = None;
+                self.reveal = true;
+            }
+        }
+        let cols = if self.viewing.is_some() {
+            1
+        } else {
+            self.grid_cols.max(1) as isize
+        };
+        if pressed(Key::ArrowRight) {
+            self.step(1);
+        }
+        if pressed(Key::ArrowLeft) {
+            self.step(-1);
+        }
+        if pressed(Key::ArrowDown) {
+            self.step(cols);
+        }
+        if pressed(Key::ArrowUp) {
+            self.step(-cols);
+        }
+        if pressed(Key::Home) {
+            self.select_pos(0);
+        }
+        if pressed(Key::End) {
+            self.select_pos(self.order.len().saturating_sub(1));
+        }
+        if pressed(Key::Space) {
+            match (self.viewing.is_some(), self.selected) {
+                (true, _) => {
+                    self.viewing = None;
+                    self.reveal = true;
+                }
+                (false, Some(i)) => self.open_viewer(i),
+                (false, None) => {}
+            }
+        }
+        if pressed(Key::H) {
+            self.settings.overlay = self.settings.overlay.next();
+            if self.viewing.is_none() && self.settings.overlay != Overlay::Off {
+                if let Some(i) = self.selected {
+                    self.open_viewer(i);
+                }
+            }
+        }
+        if pressed(Key::N) {
+            self.next_unrated();
+        }
+        let Some(sel) = self.selected else {
+            return;
+        };
+        let digits = [Key::Num0, Key::Num1, Key::Num2, Key::Num3, Key::Num4, Key::Num5];
+        for (stars, key) in digits.into_iter().enumerate() {
+            if pressed(key) {
+                self.set_labels(sel, |l| l.rating = stars as u8);
+            }
+        }
+        if pressed(Key::P) {
+            self.set_labels(sel, |l| l.flag = Flag::Pick);
+        }
+        if pressed(Key::X) {
+            self.set_labels(sel, |l| l.flag = Flag::Reject);
+        }
+        if pressed(Key::U) {
+            self.set_labels(sel, |l| l.flag = Flag::None);
+        }
+    }
+
+    /// Selects the next photo (after the selection, wrapping) with no stars and no flag.
+    fn next_unrated(&mut self) {
+        let n = self.order.len();
+        let start = self.selected_pos().map_or(0, |p| p + 1);
+        let found = (0..n).map(|k| (start + k) % n).find(|&pos| {
+            let p = &self.photos[self.order[pos]];
+            p.problem.is_none() && p.labels.rating == 0 && p.labels.flag == Flag::None
+        });
+        match found {
+            Some(pos) => self.select_pos(pos),
+            None => self.status = "Every photo here is rated or flagged.".into(),
+        }
+    }
+}
+
+pub fn help(app: &mut GliaApp, ctx: &egui::Context) {
+    egui::Window::new("Keyboard shortcuts")
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+        .open(&mut app.show_help)
+        .show(ctx, |ui| {
+            egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
+                for (key, what) in SHORTCUTS {
+                    ui.strong(*key);
+                    ui.label(*what);
+                    ui.end_row();
+                }
+            });
+            ui.add_space(6.0);
+            ui.weak("Ratings and flags are saved in glia's catalog and in XMP sidecars.");
+        });
+}

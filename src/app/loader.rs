@@ -1,0 +1,244 @@
+//! Decoding for display, off the UI thread: thumbnails for the grid (cached on disk, the
+//! EXIF thumbnail shown first when there is one) and the full view. Requests for cells
+//! that scrolled out of sight are dropped, newest requests go first, so a fast scroll
+//! through 10,000 photos never queues 10,000 decodes.
+
+use std::path::{Path, PathBuf};
+use std::collections::HashSet;
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread;
+
+use crossbeam_channel::{Receiver, Sender, unbounded};
+use glia_media::ThumbCache;
+use image::RgbImage;
+
+use super::worker::Wake;
+
+/// Longest side of a grid thumbnail in pixels (cells are drawn at most this large).
+pub const THUMB_SIDE: u32 = 320;
+/// Longest side of the full view's texture (GPUs take 8192; this keeps memory sane).
+pub const VIEW_SIDE: u32 = 4096;
+
+/// Decodes a photo for display or the model: RAW files through their embedded preview,
+/// EXIF orientation applied.
+pub fn decode(path: &Path) -> Result<RgbImage, String> {
+    if glia_media::is_raw(path) {
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+        let preview = glia_media::raw_preview(&bytes).map_err(|e| e.to_string())?;
+        return glia_engine::preprocess::decode_rgb(preview).map_err(|e| e.to_string());
+    }
+    glia_engine::preprocess::load_rgb(path).map_err(|e| e.to_string())
+}
+
+/// EXIF date taken, from the first 256 KiB (where EXIF lives in JPEG and TIFF-based RAW).
+pub fn date_taken(path: &Path) -> Option<i64> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(256 * 1024);
+    std::fs::File::open(path)
+        .ok()?
+        .take(256 * 1024)
+        .read_to_end(&mut head)
+        .ok()?;
+    glia_media::date_taken(&head)
+}
+
+pub enum Loaded {
+    Thumb {
+        generation: u64,
+        index: usize,
+        image: Result<RgbImage, String>,
+        /// False for the EXIF thumbnail shown while the real one is made.
+        last: bool,
+    },
+    /// The cell scrolled out of sight before its turn: ask again when it is back.
+    Dropped { generation: u64, index: usize },
+    Full {
+        index: usize,
+        image: Result<RgbImage, String>,
+    },
+}
+
+struct Request {
+    generation: u64,
+    index: usize,
+    path: PathBuf,
+    key: String,
+}
+
+type Queue = Arc<(Mutex<Vec<Request>>, Condvar)>;
+type Visible = Arc<Mutex<HashSet<usize>>>;
+
+pub struct Loader {
+    queue: Queue,
+    /// The photos on screen, with a margin.
+    visible: Visible,
+    pub results: Receiver<Loaded>,
+    tx: Sender<Loaded>,
+    wake: Wake,
+}
+
+/// A cache key that changes when the file does, without reading it.
+fn thumb_key(path: &Path, size: u64, modified: i64) -> String {
+    let text = format!("{}|{size}|{modified}", path.display());
+    format!(
+        "{:032x}",
+        xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+    )
+}
+
+impl Loader {
+    pub fn start(cache_dir: PathBuf, threads: usize, wake: Wake) -> Self {
+        let queue: Queue = Arc::default();
+        let visible = Visible::default();
+        let (tx, rx) = unbounded();
+        let cache = Arc::new(ThumbCache::new(cache_dir));
+        for i in 0..threads.max(1) {
+            let (queue, visible, tx, cache, wake) = (
+                queue.clone(),
+                visible.clone(),
+                tx.clone(),
+                cache.clone(),
+                wake.clone(),
+            );
+            let spawned = thread::Builder::new()
+                .name(format!("glia-thumb-{i}"))
+                .spawn(move || thumb_loop(&queue, &visible, &tx, &cache, &wake));
+            if let Err(e) = spawned {
+                eprintln!("glia: cannot start a thumbnail thread: {e}");
+            }
+        }
+        Self {
+            queue,
+            visible,
+            results: rx,
+            tx,
+            wake,
+        }
+    }
+
+    pub fn set_visible(&self, indices: HashSet<usize>) {
+        *self.visible.lock().unwrap_or_else(|p| p.into_inner()) = indices;
+    }
+
+    pub fn request_thumb(
+        &self,
+        generation: u64,
+        index: usize,
+        path: &Path,
+        size: u64,
+        modified: i64,
+    ) {
+        let (lock, cv) = &*self.queue;
+        lock.lock().unwrap_or_else(|p| p.into_inner()).push(Request {
+            generation,
+            index,
+            path: path.to_owned(),
+            key: thumb_key(path, size, modified),
+        });
+        cv.notify_one();
+    }
+
+    /// Forgets queued thumbnails (another folder was opened).
+    pub fn clear(&self) {
+        self.queue.0.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
+    pub fn request_full(&self, index: usize, path: &Path) {
+        let (tx, wake, path) = (self.tx.clone(), self.wake.clone(), path.to_owned());
+        let spawned = thread::Builder::new()
+            .name("glia-view".into())
+            .spawn(move || {
+                let image = decode(&path).map(|img| glia_media::downscale(&img, VIEW_SIDE));
+                if tx.send(Loaded::Full { index, image }).is_ok() {
+                    wake();
+                }
+            });
+        if let Err(e) = spawned {
+            eprintln!("glia: cannot start the viewer's decoder: {e}");
+        }
+    }
+}
+
+fn thumb_loop(
+    queue: &Queue,
+    visible: &Visible,
+    tx: &Sender<Loaded>,
+    cache: &ThumbCache,
+    wake: &Wake,
+) {
+    loop {
+        let req = {
+            let (lock, cv) = &**queue;
+            let mut q = lock.lock().unwrap_or_else(|p| p.into_inner());
+            while q.is_empty() {
+                q = cv.wait(q).unwrap_or_else(|p| p.into_inner());
+            }
+            // Newest first: what the user looks at now.
+            q.pop()
+        };
+        let Some(req) = req else { continue };
+        let on_screen = visible
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(&req.index);
+        let send = |l: Loaded| {
+            if tx.send(l).is_ok() {
+                wake();
+            }
+        };
+        if !on_screen {
+            send(Loaded::Dropped {
+                generation: req.generation,
+                index: req.index,
+            });
+            continue;
+        }
+        let thumb = |image, last| Loaded::Thumb {
+            generation: req.generation,
+            index: req.index,
+            image,
+            last,
+        };
+        if let Some(img) = cache.get(&req.key, THUMB_SIDE) {
+            send(thumb(Ok(img), true));
+            continue;
+        }
+        let made = make_thumb(&req.path, &|quick| send(thumb(Ok(quick), false)));
+        if let Ok(img) = &made {
+            let _ = cache.put(&req.key, THUMB_SIDE, img);
+        }
+        send(thumb(made, true));
+    }
+}
+
+/// A thumbnail from the photo; `quick` gets the EXIF thumbnail first when there is one.
+fn make_thumb(path: &Path, quick: &dyn Fn(RgbImage)) -> Result<RgbImage, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    let bytes: &[u8] = if glia_media::is_raw(path) {
+        glia_media::raw_preview(&bytes).map_err(|e| e.to_string())?
+    } else {
+        &bytes
+    };
+    if let Some(small) = glia_media::exif_thumbnail(bytes)
+        && let Ok(img) = glia_engine::preprocess::decode_rgb(&small)
+    {
+        quick(orient(img, glia_media::orientation(bytes)));
+    }
+    let img = glia_engine::preprocess::decode_rgb(bytes).map_err(|e| e.to_string())?;
+    Ok(glia_media::downscale(&img, THUMB_SIDE))
+}
+
+/// EXIF thumbnails carry no orientation of their own: they follow the main image's.
+fn orient(img: RgbImage, orientation: Option<u32>) -> RgbImage {
+    use image::imageops;
+    match orientation {
+        Some(2) => imageops::flip_horizontal(&img),
+        Some(3) => imageops::rotate180(&img),
+        Some(4) => imageops::flip_vertical(&img),
+        Some(5) => imageops::flip_horizontal(&imageops::rotate90(&img)),
+        Some(6) => imageops::rotate90(&img),
+        Some(7) => imageops::flip_horizontal(&imageops::rotate270(&img)),
+        Some(8) => imageops::rotate270(&img),
+        _ => img,
+    }
+}

@@ -1,0 +1,524 @@
+//! The desktop app (eframe/egui, wgpu renderer). It draws and sends commands; the work
+//! happens in [`worker`] and [`loader`] threads that report back over channels.
+
+mod autoshot;
+mod grid;
+mod keys;
+pub mod loader;
+mod panels;
+pub mod paths;
+pub mod photos;
+mod viewer;
+pub mod worker;
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Result;
+use eframe::egui;
+use glia_catalog::{Catalog, ExportOutcome, SidecarStyle};
+use glia_engine::attention::MapKind;
+use serde::{Deserialize, Serialize};
+
+use self::loader::{Loaded, Loader};
+use self::paths::AppPaths;
+use self::photos::{Photo, View};
+use self::worker::{Command, Event, Worker, WorkerOptions};
+
+/// What the app remembers between runs (window state is eframe's).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub last_folder: Option<PathBuf>,
+    pub view: View,
+    /// Grid cell size in points.
+    pub cell: f32,
+    pub overlay: Overlay,
+    pub opacity: f32,
+    pub rollout: bool,
+    pub sidecar: SidecarStyle,
+    pub show_side_panel: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            last_folder: None,
+            view: View::default(),
+            cell: 180.0,
+            overlay: Overlay::Off,
+            opacity: 0.5,
+            rollout: false,
+            sidecar: SidecarStyle::AppendXmp,
+            show_side_panel: true,
+        }
+    }
+}
+
+/// The viewer's attention overlay (H cycles through them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Overlay {
+    #[default]
+    Off,
+    Glia,
+    Vit,
+    SideBySide,
+}
+
+impl Overlay {
+    pub fn next(self) -> Self {
+        match self {
+            Overlay::Off => Overlay::Glia,
+            Overlay::Glia => Overlay::Vit,
+            Overlay::Vit => Overlay::SideBySide,
+            Overlay::SideBySide => Overlay::Off,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Overlay::Off => "Off",
+            Overlay::Glia => "GLIANet",
+            Overlay::Vit => "ViT",
+            Overlay::SideBySide => "ViT | GLIANet",
+        }
+    }
+}
+
+/// How the app is started (the binary passes the command line; tests their own folders).
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    pub folder: Option<PathBuf>,
+    pub paths: Option<AppPaths>,
+    pub device: glia_engine::DeviceChoice,
+    pub model: Option<PathBuf>,
+}
+
+enum Thumb {
+    Requested,
+    Ready {
+        texture: egui::TextureHandle,
+        last: bool,
+    },
+    Failed(String),
+}
+
+/// The full view of one photo.
+pub struct Viewing {
+    index: usize,
+    texture: Option<egui::TextureHandle>,
+    error: Option<String>,
+    /// Zoom relative to fit-to-window, and pan in points.
+    zoom: f32,
+    pan: egui::Vec2,
+    heat: Option<HeatTextures>,
+    heat_pending: bool,
+    heat_error: Option<String>,
+}
+
+struct HeatTextures {
+    vit: egui::TextureHandle,
+    glia: egui::TextureHandle,
+    rollout: bool,
+}
+
+/// Scoring progress of the open folder.
+#[derive(Default)]
+struct Scoring {
+    running: bool,
+    paused: bool,
+}
+
+pub struct GliaApp {
+    settings: Settings,
+    paths: AppPaths,
+    worker: Worker,
+    loader: Loader,
+    folder: Option<PathBuf>,
+    generation: u64,
+    photos: Vec<Photo>,
+    /// Display order (indices into `photos`), rebuilt when `dirty`.
+    order: Vec<usize>,
+    dirty: bool,
+    /// Index into `photos` of the selected photo.
+    selected: Option<usize>,
+    /// Scroll the grid so the selection shows.
+    reveal: bool,
+    thumbs: HashMap<usize, Thumb>,
+    viewing: Option<Viewing>,
+    scoring: Scoring,
+    model: Option<String>,
+    device: String,
+    status: String,
+    recent: Vec<PathBuf>,
+    show_help: bool,
+    show_problems: bool,
+    export: Option<panels::ExportDialog>,
+    export_result: Option<Vec<ExportOutcome>>,
+    folder_pick: Option<panels::FolderPick>,
+    frame: u64,
+    ctx: egui::Context,
+    grid_cols: usize,
+    grid_offset: f32,
+    grid_height: f32,
+    /// Photos whose cells are on screen (thumbnails for others are dropped).
+    visible: HashSet<usize>,
+    autoshot: Option<autoshot::AutoShot>,
+    /// Photos the model scored in this session (the rest came from the catalog's cache).
+    scored_now: usize,
+}
+
+pub const STORAGE_KEY: &str = "glia-settings";
+
+impl GliaApp {
+    pub fn new(cc: &eframe::CreationContext<'_>, launch: Launch) -> Result<Self> {
+        let settings: Settings = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, STORAGE_KEY))
+            .unwrap_or_default();
+        let paths = match launch.paths {
+            Some(p) => p,
+            None => AppPaths::from_env()?,
+        };
+        let ctx = cc.egui_ctx.clone();
+        let wake: worker::Wake = Arc::new(move || ctx.request_repaint());
+        let worker = worker::start(
+            WorkerOptions {
+                paths: paths.clone(),
+                device: launch.device,
+                model: launch.model,
+                sidecar: settings.sidecar,
+            },
+            wake.clone(),
+        );
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4));
+        let loader = Loader::start(paths.thumbs.clone(), threads, wake);
+        let recent = Catalog::open(&paths.catalog)
+            .and_then(|c| c.recent_folders(10))
+            .unwrap_or_default();
+        let mut app = Self {
+            settings,
+            paths,
+            worker,
+            loader,
+            folder: None,
+            generation: 0,
+            photos: Vec::new(),
+            order: Vec::new(),
+            dirty: false,
+            selected: None,
+            reveal: false,
+            thumbs: HashMap::new(),
+            viewing: None,
+            scoring: Scoring::default(),
+            model: None,
+            device: "starting the model…".into(),
+            status: String::new(),
+            recent,
+            show_help: false,
+            show_problems: false,
+            export: None,
+            export_result: None,
+            folder_pick: None,
+            frame: 0,
+            ctx: cc.egui_ctx.clone(),
+            grid_cols: 1,
+            grid_offset: 0.0,
+            grid_height: 0.0,
+            visible: HashSet::new(),
+            autoshot: autoshot::AutoShot::from_env(),
+            scored_now: 0,
+        };
+        let folder = launch
+            .folder
+            .or_else(|| app.settings.last_folder.clone().filter(|f| f.is_dir()));
+        if let Some(f) = folder {
+            app.open(f);
+        }
+        Ok(app)
+    }
+
+    pub fn open(&mut self, folder: PathBuf) {
+        self.loader.clear();
+        self.photos.clear();
+        self.order.clear();
+        self.thumbs.clear();
+        self.viewing = None;
+        self.selected = None;
+        self.scoring = Scoring {
+            running: true,
+            paused: false,
+        };
+        self.status = format!("Opening {}…", folder.display());
+        self.settings.last_folder = Some(folder.clone());
+        self.recent.retain(|r| r != &folder);
+        self.recent.insert(0, folder.clone());
+        self.recent.truncate(10);
+        self.folder = Some(folder.clone());
+        self.worker.send(Command::Pause(false));
+        self.worker.send(Command::Open(folder));
+    }
+
+    // Read by tests and the status line.
+    pub fn photos(&self) -> &[Photo] {
+        &self.photos
+    }
+
+    pub fn order(&self) -> &[usize] {
+        &self.order
+    }
+
+    pub fn selected(&self) -> Option<usize> {
+        self.selected
+    }
+
+    /// Photos the model scored since the app started (not taken from the catalog).
+    pub fn scored_now(&self) -> usize {
+        self.scored_now
+    }
+
+    /// Whether the viewer shows a photo, and whether its heatmap is ready.
+    pub fn viewer_state(&self) -> Option<(usize, bool, bool)> {
+        self.viewing
+            .as_ref()
+            .map(|v| (v.index, v.texture.is_some(), v.heat.is_some()))
+    }
+
+    pub fn model_ready(&self) -> bool {
+        self.model.is_some()
+    }
+
+    pub fn scored(&self) -> usize {
+        self.photos.iter().filter(|p| p.score.is_some()).count()
+    }
+
+    /// Photos that can still be scored, and all photos that could be.
+    fn progress(&self) -> (usize, usize) {
+        let scorable = self.photos.iter().filter(|p| p.problem.is_none()).count();
+        let done = self
+            .photos
+            .iter()
+            .filter(|p| p.problem.is_none() && p.score.is_some())
+            .count();
+        (done, scorable)
+    }
+
+    fn drain_events(&mut self, ctx: &egui::Context) {
+        while let Ok(ev) = self.worker.events.try_recv() {
+            self.on_event(ctx, ev);
+        }
+        while let Ok(l) = self.loader.results.try_recv() {
+            self.on_loaded(ctx, l);
+        }
+        if self.dirty {
+            self.order = self.settings.view.order(&self.photos);
+            self.dirty = false;
+            if self.selected.is_none() {
+                self.selected = self.order.first().copied();
+            }
+        }
+    }
+
+    fn on_event(&mut self, ctx: &egui::Context, ev: Event) {
+        match ev {
+            Event::ModelReady {
+                model,
+                device,
+                reason,
+            } => {
+                self.device = format!("{device} — {reason}");
+                self.model = Some(model);
+            }
+            Event::ModelFailed(e) => {
+                self.device = "no model".into();
+                self.status = format!("The model could not be loaded: {e}");
+                self.scoring.running = false;
+            }
+            Event::Listed {
+                generation,
+                folder,
+                photos,
+            } => {
+                self.generation = generation;
+                self.photos = photos.into_iter().map(Photo::from_listed).collect();
+                self.dirty = true;
+                self.status = format!("{} — {} files", folder.display(), self.photos.len());
+            }
+            Event::Identified { generation, items } if generation == self.generation => {
+                for item in items {
+                    if let Some(p) = self.photos.get_mut(item.index) {
+                        match item.outcome {
+                            Ok(known) => p.apply(known),
+                            Err(e) => p.problem = Some(e),
+                        }
+                    }
+                }
+                self.dirty = true;
+            }
+            Event::Scored {
+                generation,
+                index,
+                outcome,
+            } if generation == self.generation => {
+                if let Some(p) = self.photos.get_mut(index) {
+                    match outcome {
+                        Ok(s) => {
+                            p.score = Some(s);
+                            self.scored_now += 1;
+                        }
+                        Err(e) => p.problem = Some(e),
+                    }
+                }
+                self.dirty = true;
+            }
+            Event::ScoringStopped { generation } if generation == self.generation => {
+                self.scoring.running = false;
+            }
+            Event::Heatmap { index, outcome } => {
+                if let Some(v) = self.viewing.as_mut().filter(|v| v.index == index) {
+                    v.heat_pending = false;
+                    match outcome {
+                        Ok(heat) => {
+                            v.heat = Some(viewer::heat_textures(ctx, &heat, self.settings.rollout))
+                        }
+                        Err(e) => v.heat_error = Some(e),
+                    }
+                }
+            }
+            Event::Saved { index, error } => {
+                if let Some(e) = error {
+                    let name = self.photos.get(index).map_or("", |p| p.name.as_str());
+                    self.status = format!("{name}: {e}");
+                }
+            }
+            Event::ExportProgress(done, total) => {
+                self.status = format!("Exporting… {done}/{total}");
+            }
+            Event::Exported(outcomes) => {
+                let done = outcomes
+                    .iter()
+                    .filter(|o| matches!(o, ExportOutcome::Done { .. }))
+                    .count();
+                self.status = format!(
+                    "Exported {done} of {} photos",
+                    outcomes.len()
+                );
+                self.export_result = Some(outcomes);
+            }
+            Event::Notice(n) => self.status = n,
+            // Events of a folder that is no longer open.
+            Event::Identified { .. } | Event::Scored { .. } | Event::ScoringStopped { .. } => {}
+        }
+    }
+
+    fn on_loaded(&mut self, ctx: &egui::Context, l: Loaded) {
+        match l {
+            Loaded::Thumb {
+                generation,
+                index,
+                image,
+                last,
+            } if generation == self.generation => {
+                let t = match image {
+                    Ok(img) => Thumb::Ready {
+                        texture: ctx.load_texture(
+                            format!("thumb-{generation}-{index}"),
+                            to_color_image(&img),
+                            egui::TextureOptions::LINEAR,
+                        ),
+                        last,
+                    },
+                    Err(e) => Thumb::Failed(e),
+                };
+                // A late EXIF thumbnail must not replace the real one.
+                if !matches!(self.thumbs.get(&index), Some(Thumb::Ready { last: true, .. })) {
+                    self.thumbs.insert(index, t);
+                }
+            }
+            Loaded::Dropped { generation, index } if generation == self.generation => {
+                self.thumbs.remove(&index);
+            }
+            Loaded::Full { index, image } => {
+                if let Some(v) = self.viewing.as_mut().filter(|v| v.index == index) {
+                    match image {
+                        Ok(img) => {
+                            v.texture = Some(ctx.load_texture(
+                                format!("view-{index}"),
+                                to_color_image(&img),
+                                egui::TextureOptions::LINEAR,
+                            ))
+                        }
+                        Err(e) => v.error = Some(e),
+                    }
+                }
+            }
+            Loaded::Thumb { .. } | Loaded::Dropped { .. } => {}
+        }
+    }
+}
+
+pub fn to_color_image(img: &image::RgbImage) -> egui::ColorImage {
+    let (w, h) = img.dimensions();
+    egui::ColorImage::from_rgb([w as usize, h as usize], img.as_raw())
+}
+
+/// Opens the window. `launch.folder` is opened at once; otherwise the last folder, or the
+/// welcome view.
+pub fn run(launch: Launch) -> Result<()> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("glia")
+            .with_app_id("glia")
+            .with_inner_size([1280.0, 820.0])
+            .with_min_inner_size([640.0, 400.0])
+            .with_icon(app_icon()),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "glia",
+        options,
+        Box::new(move |cc| {
+            let app = GliaApp::new(cc, launch)?;
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
+}
+
+fn app_icon() -> egui::IconData {
+    let bytes = include_bytes!("../../assets/icon.png");
+    eframe::icon_data::from_png_bytes(bytes).unwrap_or_default()
+}
+
+impl eframe::App for GliaApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        self.frame += 1;
+        self.drain_events(&ctx);
+        self.handle_keys(&ctx);
+        panels::top_bar(self, ui);
+        panels::status_bar(self, ui);
+        if self.settings.show_side_panel && self.viewing.is_none() {
+            panels::side_panel(self, ui);
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            if self.folder.is_none() {
+                panels::welcome(self, ui);
+            } else if self.viewing.is_some() {
+                viewer::show(self, ui);
+            } else {
+                grid::show(self, ui);
+            }
+        });
+        panels::windows(self, &ctx);
+        autoshot::tick(self, &ctx);
+        if self.show_help {
+            keys::help(self, &ctx);
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, STORAGE_KEY, &self.settings);
+    }
+}

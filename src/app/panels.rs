@@ -1,0 +1,493 @@
+//! Everything around the grid and the viewer: the top bar, the side panel (histogram,
+//! filters, details), the status bar with scoring progress, the welcome view, and the
+//! problems and export windows.
+
+use std::path::PathBuf;
+
+use crossbeam_channel::Receiver;
+use eframe::egui::{self, Color32, RichText};
+use egui_plot::{Bar, BarChart, Plot};
+use glia_catalog::{ExportMode, ExportOutcome, Flag};
+
+use super::grid::score_color;
+use super::photos::{FlagFilter, SortKey, histogram};
+use super::worker::Command;
+use super::GliaApp;
+
+/// What the export window asks for.
+pub struct ExportDialog {
+    pub top_n: Option<usize>,
+    pub mode: ExportMode,
+    pub dest: String,
+    pub confirm: bool,
+}
+
+/// A folder dialog running on its own thread (the portal dialog blocks until closed).
+pub struct FolderPick {
+    pub purpose: PickFor,
+    pub rx: Receiver<Option<PathBuf>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum PickFor {
+    Open,
+    ExportDest,
+}
+
+impl GliaApp {
+    pub(super) fn pick_folder(&mut self) {
+        self.start_pick(PickFor::Open);
+    }
+
+    fn start_pick(&mut self, purpose: PickFor) {
+        if self.folder_pick.is_some() {
+            return;
+        }
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        let ctx = self.ctx.clone();
+        let start = self.folder.clone();
+        let spawned = std::thread::Builder::new()
+            .name("glia-dialog".into())
+            .spawn(move || {
+                let mut dialog = rfd::AsyncFileDialog::new().set_title("Choose a folder");
+                if let Some(s) = start {
+                    dialog = dialog.set_directory(s);
+                }
+                let picked = pollster::block_on(dialog.pick_folder()).map(|h| h.path().to_owned());
+                let _ = tx.send(picked);
+                ctx.request_repaint();
+            });
+        match spawned {
+            Ok(_) => self.folder_pick = Some(FolderPick { purpose, rx }),
+            Err(e) => self.status = format!("The folder dialog could not start: {e}"),
+        }
+    }
+
+    fn poll_pick(&mut self) {
+        let Some(pick) = &self.folder_pick else {
+            return;
+        };
+        let Ok(result) = pick.rx.try_recv() else {
+            return;
+        };
+        let purpose = pick.purpose;
+        self.folder_pick = None;
+        match (purpose, result) {
+            (PickFor::Open, Some(f)) => self.open(f),
+            (PickFor::ExportDest, Some(f)) => {
+                if let Some(d) = self.export.as_mut() {
+                    d.dest = f.display().to_string();
+                }
+            }
+            (_, None) => {}
+        }
+    }
+
+    /// The photos an export would take, best first.
+    fn export_selection(&self, top_n: Option<usize>) -> Vec<PathBuf> {
+        let mut idx: Vec<usize> = match top_n {
+            None => (0..self.photos.len())
+                .filter(|&i| self.photos[i].labels.flag == Flag::Pick)
+                .collect(),
+            Some(_) => (0..self.photos.len())
+                .filter(|&i| self.photos[i].score.is_some())
+                .collect(),
+        };
+        idx.sort_by(|&a, &b| {
+            let (x, y) = (self.photos[a].score, self.photos[b].score);
+            y.partial_cmp(&x).unwrap_or(std::cmp::Ordering::Equal)
+        });
+        if let Some(n) = top_n {
+            idx.truncate(n);
+        }
+        idx.into_iter().map(|i| self.photos[i].path.clone()).collect()
+    }
+}
+
+pub fn top_bar(app: &mut GliaApp, ui: &mut egui::Ui) {
+    app.poll_pick();
+    egui::Panel::top("top").show(ui, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            if ui.button("📂 Open folder…").on_hover_text("Ctrl+O").clicked() {
+                app.pick_folder();
+            }
+            ui.menu_button("Recent", |ui| {
+                if app.recent.is_empty() {
+                    ui.weak("No recent folders");
+                }
+                for f in app.recent.clone() {
+                    if ui.button(f.display().to_string()).clicked() {
+                        app.open(f);
+                        ui.close();
+                    }
+                }
+            });
+            ui.separator();
+            let view = &mut app.settings.view;
+            let before = *view;
+            ui.label("Sort");
+            egui::ComboBox::from_id_salt("sort")
+                .selected_text(match view.sort {
+                    SortKey::Score => "Score",
+                    SortKey::Name => "Name",
+                    SortKey::Date => "Date",
+                })
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut view.sort, SortKey::Score, "Score");
+                    ui.selectable_value(&mut view.sort, SortKey::Name, "Name");
+                    ui.selectable_value(&mut view.sort, SortKey::Date, "Date");
+                });
+            let arrow = if view.descending { "⬇ descending" } else { "⬆ ascending" };
+            if ui.button(arrow).clicked() {
+                view.descending = !view.descending;
+            }
+            if *view != before {
+                app.dirty = true;
+            }
+            ui.separator();
+            ui.add(
+                egui::Slider::new(&mut app.settings.cell, 96.0..=320.0)
+                    .text("size")
+                    .show_value(false),
+            );
+            ui.separator();
+            if ui.button("Export…").clicked() {
+                app.export = Some(ExportDialog {
+                    top_n: None,
+                    mode: ExportMode::Copy,
+                    dest: String::new(),
+                    confirm: false,
+                });
+            }
+            ui.toggle_value(&mut app.settings.show_side_panel, "Panel");
+            if ui.button("?").on_hover_text("Keyboard shortcuts (F1)").clicked() {
+                app.show_help = !app.show_help;
+            }
+        });
+    });
+}
+
+pub fn status_bar(app: &mut GliaApp, ui: &mut egui::Ui) {
+    egui::Panel::bottom("status").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            let (done, total) = app.progress();
+            if total > 0 {
+                let frac = done as f32 / total as f32;
+                let text = if done == total {
+                    format!("{done} of {total} scored")
+                } else if app.scoring.paused {
+                    format!("paused: {done} of {total} scored")
+                } else {
+                    format!("scoring {done} of {total}")
+                };
+                ui.add(egui::ProgressBar::new(frac).text(text).desired_width(220.0));
+                if app.scoring.running && done < total {
+                    let label = if app.scoring.paused { "Resume" } else { "Pause" };
+                    if ui.button(label).clicked() {
+                        app.scoring.paused = !app.scoring.paused;
+                        app.worker.send(Command::Pause(app.scoring.paused));
+                    }
+                    if ui.button("Cancel").clicked() {
+                        app.worker.send(Command::CancelScoring);
+                        app.scoring.running = false;
+                    }
+                } else if done < total && app.model.is_some() {
+                    let left: Vec<_> = app
+                        .photos
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, p)| p.pending())
+                        .filter_map(|(i, p)| p.id.clone().map(|id| (i, p.path.clone(), id)))
+                        .collect();
+                    if !left.is_empty() && ui.button("Score the rest").clicked() {
+                        app.scoring = super::Scoring {
+                            running: true,
+                            paused: false,
+                        };
+                        app.worker.send(Command::Pause(false));
+                        app.worker.send(Command::Score(left));
+                    }
+                }
+            }
+            let problems = app.photos.iter().filter(|p| p.problem.is_some()).count();
+            if problems > 0
+                && ui
+                    .button(RichText::new(format!("⚠ {problems} unreadable")).color(Color32::from_rgb(230, 160, 60)))
+                    .clicked()
+            {
+                app.show_problems = true;
+            }
+            ui.separator();
+            ui.weak(&app.device);
+            if !app.status.is_empty() {
+                ui.separator();
+                ui.label(&app.status);
+            }
+        });
+    });
+}
+
+pub fn side_panel(app: &mut GliaApp, ui: &mut egui::Ui) {
+    egui::Panel::right("side")
+        .default_size(260.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                ui.heading("Scores");
+                let bins = histogram(&app.photos, 20);
+                let bars: Vec<Bar> = bins
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &n)| {
+                        let mid = (i as f64 + 0.5) * 5.0;
+                        Bar::new(mid, n as f64)
+                            .width(4.6)
+                            .fill(score_color(mid as f32))
+                    })
+                    .collect();
+                Plot::new("histogram")
+                    .height(120.0)
+                    .allow_drag(false)
+                    .allow_zoom(false)
+                    .allow_scroll(false)
+                    .show_y(false)
+                    .include_x(0.0)
+                    .include_x(100.0)
+                    .show(ui, |plot| plot.bar_chart(BarChart::new("photos", bars)));
+                let picks = app.photos.iter().filter(|p| p.labels.flag == Flag::Pick).count();
+                let rejects = app.photos.iter().filter(|p| p.labels.flag == Flag::Reject).count();
+                ui.label(format!(
+                    "{} photos · {} scored · {picks} picks · {rejects} rejects",
+                    app.photos.len(),
+                    app.scored()
+                ));
+                ui.separator();
+                filters(app, ui);
+                ui.separator();
+                details(app, ui);
+            });
+        });
+}
+
+fn filters(app: &mut GliaApp, ui: &mut egui::Ui) {
+    ui.heading("Filter");
+    let view = &mut app.settings.view;
+    let before = *view;
+    ui.add(egui::Slider::new(&mut view.min_score, 0.0..=100.0).text("min score").integer());
+    ui.add(egui::Slider::new(&mut view.max_score, 0.0..=100.0).text("max score").integer());
+    if view.min_score > view.max_score {
+        view.max_score = view.min_score;
+    }
+    ui.add(egui::Slider::new(&mut view.min_rating, 0..=5).text("min stars"));
+    ui.horizontal(|ui| {
+        ui.selectable_value(&mut view.flags, FlagFilter::All, "All");
+        ui.selectable_value(&mut view.flags, FlagFilter::Picks, "Picks");
+        ui.selectable_value(&mut view.flags, FlagFilter::Rejects, "Rejects");
+        ui.selectable_value(&mut view.flags, FlagFilter::Unflagged, "Unflagged");
+    });
+    if view.filters() && ui.button("Clear filters").clicked() {
+        let sort = (view.sort, view.descending);
+        *view = super::photos::View::default();
+        (view.sort, view.descending) = sort;
+    }
+    if *view != before {
+        app.dirty = true;
+    }
+    ui.label(format!("showing {} of {}", app.order.len(), app.photos.len()));
+}
+
+fn details(app: &GliaApp, ui: &mut egui::Ui) {
+    let Some(p) = app.selected.and_then(|i| app.photos.get(i)) else {
+        return;
+    };
+    ui.heading("Photo");
+    ui.label(RichText::new(&p.name).strong());
+    match (p.score, &p.problem) {
+        (Some(s), _) => {
+            ui.colored_label(score_color(s), format!("score {s:.1} / 100"));
+        }
+        (None, Some(e)) => {
+            ui.colored_label(Color32::from_rgb(230, 160, 60), format!("⚠ {e}"));
+        }
+        (None, None) => {
+            ui.weak("not scored yet");
+        }
+    }
+    ui.label(format!(
+        "{} · {}",
+        super::grid::stars(p.labels.rating),
+        match p.labels.flag {
+            Flag::Pick => "pick",
+            Flag::Reject => "reject",
+            Flag::None => "unflagged",
+        }
+    ));
+    ui.weak(format!("{:.1} MB", p.size as f64 / 1e6));
+    if let Some(t) = p.taken {
+        ui.weak(format!("taken {}", format_date(t)));
+    }
+    ui.weak(p.path.display().to_string());
+}
+
+/// `YYYY-MM-DD HH:MM` of seconds since the epoch (civil-from-days, UTC).
+pub fn format_date(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", rem / 3600, rem % 3600 / 60)
+}
+
+pub fn welcome(app: &mut GliaApp, ui: &mut egui::Ui) {
+    ui.vertical_centered(|ui| {
+        ui.add_space(ui.available_height() * 0.2);
+        ui.heading(RichText::new("glia").size(40.0));
+        ui.label("Which of your photos are good? Open a shoot and glia scores every frame.");
+        ui.add_space(16.0);
+        if ui.button(RichText::new("📂 Open a folder…").size(18.0)).clicked() {
+            app.pick_folder();
+        }
+        if !app.recent.is_empty() {
+            ui.add_space(16.0);
+            ui.weak("Recent folders");
+            for f in app.recent.clone() {
+                if ui.link(f.display().to_string()).clicked() {
+                    app.open(f);
+                }
+            }
+        }
+    });
+}
+
+pub fn windows(app: &mut GliaApp, ctx: &egui::Context) {
+    if app.show_problems {
+        let mut open = true;
+        egui::Window::new("Files that could not be read")
+            .open(&mut open)
+            .default_size([520.0, 300.0])
+            .show(ctx, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    for p in app.photos.iter().filter(|p| p.problem.is_some()) {
+                        ui.label(RichText::new(&p.name).strong());
+                        ui.weak(p.problem.as_deref().unwrap_or_default());
+                    }
+                });
+            });
+        app.show_problems = open;
+    }
+    export_window(app, ctx);
+    if let Some(outcomes) = &app.export_result {
+        let mut open = true;
+        egui::Window::new("Export finished")
+            .open(&mut open)
+            .show(ctx, |ui| {
+                egui::ScrollArea::vertical().max_height(300.0).show(ui, |ui| {
+                    for o in outcomes {
+                        match o {
+                            ExportOutcome::Done { to, .. } => {
+                                ui.label(format!("✔ {}", to.display()));
+                            }
+                            ExportOutcome::Skipped { from, reason } => {
+                                ui.colored_label(
+                                    Color32::from_rgb(230, 160, 60),
+                                    format!("skipped {}: {reason}", from.display()),
+                                );
+                            }
+                        }
+                    }
+                });
+            });
+        if !open {
+            app.export_result = None;
+        }
+    }
+}
+
+fn export_window(app: &mut GliaApp, ctx: &egui::Context) {
+    let Some(mut d) = app.export.take() else {
+        return;
+    };
+    let mut open = true;
+    let mut start = false;
+    let mut choose = false;
+    let count = app.export_selection(d.top_n).len();
+    egui::Window::new("Export photos")
+        .open(&mut open)
+        .collapsible(false)
+        .show(ctx, |ui| {
+            let mut top = d.top_n.is_some();
+            ui.radio_value(&mut top, false, "The picks");
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut top, true, "The best by score:");
+                let mut n = d.top_n.unwrap_or(20);
+                ui.add_enabled(top, egui::DragValue::new(&mut n).range(1..=100_000));
+                d.top_n = top.then_some(n);
+            });
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut d.mode, ExportMode::Copy, "Copy");
+                ui.radio_value(&mut d.mode, ExportMode::Move, "Move");
+            });
+            ui.horizontal(|ui| {
+                ui.label("To folder");
+                ui.text_edit_singleline(&mut d.dest);
+                choose = ui.button("Choose…").clicked();
+            });
+            ui.separator();
+            let verb = if d.mode == ExportMode::Copy { "Copy" } else { "Move" };
+            if d.confirm {
+                ui.label(format!(
+                    "{verb} {count} photos (and their sidecars) to {}? Files already there are never overwritten.",
+                    d.dest
+                ));
+                ui.horizontal(|ui| {
+                    start = ui.button(format!("Yes, {}", verb.to_lowercase())).clicked();
+                    if ui.button("No").clicked() {
+                        d.confirm = false;
+                    }
+                });
+            } else {
+                let ready = count > 0 && !d.dest.trim().is_empty();
+                if ui
+                    .add_enabled(ready, egui::Button::new(format!("{verb} {count} photos…")))
+                    .clicked()
+                {
+                    d.confirm = true;
+                }
+            }
+        });
+    if choose {
+        app.export = Some(d);
+        app.start_pick(PickFor::ExportDest);
+        return;
+    }
+    if start {
+        let paths = app.export_selection(d.top_n);
+        app.worker.send(Command::Export {
+            paths,
+            dest: PathBuf::from(d.dest.trim()),
+            mode: d.mode,
+        });
+        return;
+    }
+    if open {
+        app.export = Some(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_date;
+
+    #[test]
+    fn dates_match_known_calendar_days() {
+        assert_eq!(format_date(0), "1970-01-01 00:00");
+        assert_eq!(format_date(1_714_979_289), "2024-05-06 07:08");
+        assert_eq!(format_date(951_782_400), "2000-02-29 00:00");
+    }
+}

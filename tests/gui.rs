@@ -1,0 +1,167 @@
+//! The app driven as a user would, through egui_kittest: real widgets, the real engine and
+//! model on the CPU, a real SQLite catalog and real XMP sidecars in a temporary folder.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use glia::app::paths::AppPaths;
+use glia::app::{GliaApp, Launch};
+use glia_catalog::{Catalog, Flag};
+
+const PHOTOS: &[&str] = &["1000.JPG", "1001.JPG", "1002.JPG", "1003.JPG", "1004.JPG"];
+
+fn livec(test: &str) -> Option<PathBuf> {
+    let dir = common::shared(test)?.join("data/livec/Images");
+    dir.is_dir().then_some(dir)
+}
+
+fn harness(folder: &Path, data: &Path) -> Harness<'static, GliaApp> {
+    let launch = Launch {
+        folder: Some(folder.to_owned()),
+        paths: Some(AppPaths::in_dir(data)),
+        device: glia_engine::DeviceChoice::Cpu,
+        model: None,
+    };
+    Harness::builder()
+        .with_size(egui::Vec2::new(1280.0, 820.0))
+        .build_eframe(move |cc| GliaApp::new(cc, launch).expect("the app starts"))
+}
+
+/// Steps frames (the worker threads run meanwhile) until `done` or the time runs out.
+fn wait_for(h: &mut Harness<'_, GliaApp>, what: &str, done: impl Fn(&GliaApp) -> bool) {
+    let start = Instant::now();
+    while !done(h.state()) {
+        assert!(
+            start.elapsed() < Duration::from_secs(300),
+            "timed out waiting for {what}"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.step();
+}
+
+fn file_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e != "xmp"))
+        .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn open_score_rate_and_reopen() {
+    let Some(images) = livec("open_score_rate_and_reopen") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let (folder, data) = (tmp.path().join("shoot"), tmp.path().join("data"));
+    std::fs::create_dir_all(&folder).unwrap();
+    for name in PHOTOS {
+        std::fs::copy(images.join(name), folder.join(name)).unwrap();
+    }
+    // A photo cut short by a failed copy, and a file that is not a photo.
+    let whole = std::fs::read(images.join("1005.JPG")).unwrap();
+    std::fs::write(folder.join("broken.jpg"), &whole[..whole.len() / 3]).unwrap();
+    std::fs::write(folder.join("notes.txt"), "shot list").unwrap();
+    let originals = file_bytes(&folder);
+
+    let mut h = harness(&folder, &data);
+    wait_for(&mut h, "every photo scored", |app| {
+        app.photos().len() == 7 && app.scored() == PHOTOS.len()
+    });
+    let app = h.state();
+    assert_eq!(app.scored_now(), PHOTOS.len(), "first open scores with the model");
+    // The grid shows each photo's score in its cell, best first.
+    let order = app.order().to_vec();
+    let scores: Vec<f32> = order.iter().filter_map(|&i| app.photos()[i].score).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    for &i in &order[..PHOTOS.len()] {
+        let p = &app.photos()[i];
+        let label = format!("{}, score {:.0}", p.name, p.score.unwrap());
+        h.get_by_label(&label);
+    }
+    // The unreadable files are listed with their reasons, and the session went on.
+    h.get_by_label_contains("2 unreadable").click();
+    h.step();
+    h.get_by_label_contains("truncated JPEG");
+    h.get_by_label_contains("unsupported file type (.txt)");
+
+    // Keyboard culling on the best photo: 4 stars, then pick.
+    h.key_press(egui::Key::Home);
+    h.step();
+    let best = h.state().order()[0];
+    assert_eq!(h.state().selected(), Some(best));
+    h.key_press(egui::Key::Num4);
+    h.step();
+    h.key_press(egui::Key::P);
+    h.step();
+    // And reject the worst.
+    h.key_press(egui::Key::End);
+    h.step();
+    let worst = *h.state().order().last().unwrap();
+    h.key_press(egui::Key::X);
+    h.step();
+    let best_path = h.state().photos()[best].path.clone();
+    let worst_path = h.state().photos()[worst].path.clone();
+    let sidecar = PathBuf::from(format!("{}.xmp", best_path.display()));
+    let start = Instant::now();
+    while !sidecar.is_file() || !PathBuf::from(format!("{}.xmp", worst_path.display())).is_file()
+    {
+        assert!(start.elapsed() < Duration::from_secs(20), "no sidecar written");
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let xmp = std::fs::read_to_string(&sidecar).unwrap();
+    assert!(xmp.contains("xmp:Rating=\"4\"") || xmp.contains("<xmp:Rating>4<"), "{xmp}");
+    assert!(xmp.contains("Pick"), "{xmp}");
+    let xmp_worst = std::fs::read_to_string(format!("{}.xmp", worst_path.display())).unwrap();
+    assert!(xmp_worst.contains("-1"), "{xmp_worst}");
+    // The catalog holds the same, read through its own connection.
+    let catalog = Catalog::open(&data.join("catalog.sqlite3")).unwrap();
+    let id = catalog.identify(&best_path).unwrap();
+    let labels = catalog.labels(&id).unwrap().expect("labels saved");
+    assert_eq!((labels.rating, labels.flag), (4, Flag::Pick));
+
+    // The viewer opens on Space and draws the heatmap on H.
+    h.key_press(egui::Key::Home);
+    h.step();
+    h.key_press(egui::Key::Space);
+    h.step();
+    h.key_press(egui::Key::H);
+    wait_for(&mut h, "the photo and its heatmap", |app| {
+        app.viewer_state() == Some((best, true, true))
+    });
+    h.get_by_label("GLIANet");
+    h.key_press(egui::Key::Escape);
+    h.step();
+    assert!(h.state().viewer_state().is_none());
+    drop(h);
+
+    // Originals were never touched.
+    assert_eq!(file_bytes(&folder), originals);
+
+    // Rename the picked photo, reopen: scores come from the catalog, labels follow the file.
+    let renamed = folder.join("keeper.jpg");
+    std::fs::rename(&best_path, &renamed).unwrap();
+    let mut h = harness(&folder, &data);
+    wait_for(&mut h, "the folder identified", |app| {
+        app.scored() == PHOTOS.len()
+    });
+    let app = h.state();
+    assert_eq!(app.scored_now(), 0, "unchanged photos are not rescored");
+    let keeper = app
+        .photos()
+        .iter()
+        .find(|p| p.path == renamed)
+        .expect("renamed photo listed");
+    assert_eq!((keeper.labels.rating, keeper.labels.flag), (4, Flag::Pick));
+}
