@@ -1,1 +1,17 @@
 //! Photo files without the model: embedded RAW previews, EXIF thumbnails and dates, thumbnails.
+
+mod error;
+mod exif;
+mod jpeg;
+mod raw;
+mod thumbs;
+mod tiff;
+
+pub use error::MediaError;
+pub use exif::{date_taken, exif_thumbnail, orientation};
+pub use raw::{RAW_EXTENSIONS, is_raw, raw_orientation, raw_preview};
+pub use thumbs::{ThumbCache, downscale};
+
+#[cfg(test)]
+#[path = "../tests/common/mod.rs"]
+mod test_files;
