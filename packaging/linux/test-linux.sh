@@ -20,6 +20,7 @@ root=$(cd "$here/../.." && pwd)
 target=${CARGO_TARGET_DIR:-$root/target}
 bin=${GLIA_BIN:-$target/release/glia}
 work=${GLIA_PACKAGING_DIR:-$target/packaging}
+mkdir -p "$work"
 photo_dir=${1:-}
 if [ -z "$photo_dir" ] && [ -d "$root/../shared/data/livec/images" ]; then
   photo_dir=$(cd "$root/../shared/data/livec/images" && pwd)
@@ -70,8 +71,8 @@ isolated() {
 # Scores the photos with the given glia; checks every score is in 0..100 and sharp > blurred.
 score_check() {
   local label=$1 glia=$2 csv
-  if ! csv=$(isolated "$glia" score --quiet --csv --device cpu "${photos[@]}" 2>&1); then
-    fail "$label: glia score failed: $csv"; return
+  if ! csv=$(isolated "$glia" score --quiet --csv --device cpu "${photos[@]}" 2>"$work/score.err"); then
+    fail "$label: glia score failed: $(cat "$work/score.err")"; return
   fi
   echo "$csv" | sed 's/^/       /'
   if python3 - "$csv" "${#photos[@]}" <<'PY'
@@ -99,6 +100,24 @@ model_used_check() {
   else
     ok "$label: with $dir hidden scoring fails (the packaged model is the one used)"
   fi
+}
+
+# "Open with glia": runs the installed desktop entry's Exec line with %f = a photo under Xvfb;
+# the window must still be up after 8 s (timeout's 124), not exit with an error.
+open_with_check() {
+  local label=$1 desktop=$2 rc exec_line
+  if ! command -v xvfb-run >/dev/null 2>&1; then echo "  skip $label: Open with: no xvfb-run"; return; fi
+  exec_line=$(sed -n 's/^Exec=//p' "$desktop")
+  # shellcheck disable=SC2086  # the Exec line is split into words, as a launcher does
+  set -- ${exec_line/\%f/${photos[-1]}}
+  rc=0
+  # A throwaway home: the app's settings and catalog go there, not to this user's.
+  local home; home=$(mktemp -d)
+  HOME=$home XDG_CONFIG_HOME=$home/.config XDG_DATA_HOME=$home/.local/share XDG_CACHE_HOME=$home/.cache \
+    XDG_RUNTIME_DIR=$home isolated xvfb-run -a timeout 8 "$@" >"$work/open-with.log" 2>&1 || rc=$?
+  rm -rf "$home"
+  if [ "$rc" = 124 ]; then ok "$label: Open with ($*) starts the app: window up after 8 s under Xvfb"
+  else fail "$label: Open with ($*) exited with $rc: $(tail -3 "$work/open-with.log")"; fi
 }
 
 desktop_check() {
@@ -152,6 +171,7 @@ check "deb: glia --version prints 'glia $version' ($out)" test "$out" = "glia $v
 score_check "deb" /usr/bin/glia
 model_used_check "deb" /usr/share/glia/models /usr/bin/glia
 desktop_check "deb" /usr/share/applications/glia.desktop
+open_with_check "deb" /usr/share/applications/glia.desktop
 
 files=$(dpkg -L glia | while read -r f; do [ -f "$f" ] && echo "$f"; done)
 $SUDO dpkg --purge glia >/dev/null && installed=0
