@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the packaging scripts (sourced, not run).
 
 # python3 with Pillow: $PYTHON, else python3, else python (Windows runners), else Debian's.

@@ -22,7 +22,7 @@ root=$(cd "$here/../.." && pwd)
 target=${CARGO_TARGET_DIR:-$root/target}
 bin=${1:-$target/release/glia}
 out=${2:-$target/packaging/appimage}
-# shellcheck source=../lib.sh
+# shellcheck source=packaging/lib.sh
 . "$root/packaging/lib.sh"
 
 stage="$out/stage"

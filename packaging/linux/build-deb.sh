@@ -19,7 +19,7 @@ root=$(cd "$here/../.." && pwd)
 target=${CARGO_TARGET_DIR:-$root/target}
 bin=${1:-$target/release/glia}
 stage=${2:-$target/packaging/linux}
-# shellcheck source=../lib.sh
+# shellcheck source=packaging/lib.sh
 . "$root/packaging/lib.sh"
 
 "$PYTHON" "$root/packaging/stage.py" linux "$bin" "$stage" >&2

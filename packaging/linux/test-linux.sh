@@ -138,6 +138,12 @@ echo "== .deb"
 deb=$("$here/build-deb.sh" "$bin" "$work/deb" | tail -1)
 echo "  built $deb ($(du -h "$deb" | cut -f1)) in $(( $(date +%s) - t0 )) s"
 check "deb: Version $version" test "$(dpkg-deb -f "$deb" Version)" = "$version"
+if command -v objdump >/dev/null 2>&1; then
+  glibc_need=$(objdump -T "$bin" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)
+  glibc_declared=$(dpkg-deb -f "$deb" Depends | sed -n 's/.*libc6 (>= \([0-9.]*\)).*/\1/p')
+  check "deb: Depends libc6 (>= $glibc_declared) covers the binary's GLIBC_$glibc_need" \
+    dpkg --compare-versions "$glibc_declared" ge "$glibc_need"
+fi
 listing=$(dpkg-deb -c "$deb" | awk '{p = $6; sub(/^\.?\//, "", p); print "/" p}')
 want=(/usr/bin/glia /usr/share/applications/glia.desktop
   /usr/share/glia/models/glianet-vit-tiny.safetensors /usr/share/glia/models/vit_tiny_patch16_224.safetensors

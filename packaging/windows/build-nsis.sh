@@ -16,7 +16,7 @@ root=$(cd "$here/../.." && pwd)
 target=${CARGO_TARGET_DIR:-$root/target}
 bin=${1:-$target/release/glia.exe}
 stage=${2:-$target/packaging/windows}
-# shellcheck source=../lib.sh
+# shellcheck source=packaging/lib.sh
 . "$root/packaging/lib.sh"
 
 "$PYTHON" "$root/packaging/stage.py" windows "$bin" "$stage" >&2
