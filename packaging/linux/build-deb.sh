@@ -24,5 +24,6 @@ stage=${2:-$target/packaging/linux}
 
 "$PYTHON" "$root/packaging/stage.py" linux "$bin" "$stage" >&2
 "$(find_packager)" -c "$stage/packager.json" -f deb >&2
+rm -rf "$stage/out/.cargo-packager"   # its intermediates: the unpacked tree, ~170 MB
 deb=$(ls "$stage"/out/glia_*.deb)
 echo "$deb"
