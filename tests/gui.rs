@@ -16,7 +16,7 @@ use glia_catalog::{Catalog, Flag};
 const PHOTOS: &[&str] = &["1000.JPG", "1001.JPG", "1002.JPG", "1003.JPG", "1004.JPG"];
 
 fn livec(test: &str) -> Option<PathBuf> {
-    let dir = common::shared(test)?.join("data/livec/Images");
+    let dir = common::shared(test)?.join("data/livec/images");
     dir.is_dir().then_some(dir)
 }
 
@@ -90,8 +90,15 @@ fn open_score_rate_and_reopen() {
         h.get_by_label(&label);
     }
     // The unreadable files are listed with their reasons, and the session went on.
+    let problems: Vec<_> = h
+        .state()
+        .photos()
+        .iter()
+        .map(|p| (p.name.clone(), p.score, p.problem.clone()))
+        .collect();
+    assert_eq!(problems.iter().filter(|p| p.2.is_some()).count(), 2, "{problems:?}");
     h.get_by_label_contains("2 unreadable").click();
-    h.step();
+    h.run_steps(2);
     h.get_by_label_contains("truncated JPEG");
     h.get_by_label_contains("unsupported file type (.txt)");
 
@@ -104,10 +111,15 @@ fn open_score_rate_and_reopen() {
     h.step();
     h.key_press(egui::Key::P);
     h.step();
-    // And reject the worst.
+    // And reject the worst: the last scored photo, before the two unreadable files.
     h.key_press(egui::Key::End);
     h.step();
-    let worst = *h.state().order().last().unwrap();
+    h.key_press(egui::Key::ArrowLeft);
+    h.step();
+    h.key_press(egui::Key::ArrowLeft);
+    h.step();
+    let worst = h.state().order()[PHOTOS.len() - 1];
+    assert_eq!(h.state().selected(), Some(worst));
     h.key_press(egui::Key::X);
     h.step();
     let best_path = h.state().photos()[best].path.clone();
@@ -116,7 +128,12 @@ fn open_score_rate_and_reopen() {
     let start = Instant::now();
     while !sidecar.is_file() || !PathBuf::from(format!("{}.xmp", worst_path.display())).is_file()
     {
-        assert!(start.elapsed() < Duration::from_secs(20), "no sidecar written");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no sidecar written; status: {}; labels {:?}",
+            h.state().status(),
+            h.state().photos()[best].labels
+        );
         h.step();
         std::thread::sleep(Duration::from_millis(20));
     }

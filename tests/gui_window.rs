@@ -55,7 +55,7 @@ fn window_renders_the_scored_folder() {
     let folder = tmp.path().join("shoot");
     std::fs::create_dir_all(&folder).unwrap();
     for name in ["1000.JPG", "1010.JPG", "1020.JPG"] {
-        std::fs::copy(shared.join("data/livec/Images").join(name), folder.join(name)).unwrap();
+        std::fs::copy(shared.join("data/livec/images").join(name), folder.join(name)).unwrap();
     }
     let shot = tmp.path().join("shot.png");
     let out = Command::new(env!("CARGO_BIN_EXE_glia"))

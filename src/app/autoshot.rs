@@ -3,7 +3,9 @@
 //! and the Xvfb window test use it). `GLIA_SCREENSHOT_VIEW=1` shows the best photo in the
 //! viewer with the side-by-side heatmap first.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use eframe::egui;
@@ -19,6 +21,7 @@ pub struct AutoShot {
     started: Instant,
     ready_frames: u32,
     requested: bool,
+    saved: Arc<AtomicBool>,
 }
 
 impl AutoShot {
@@ -30,6 +33,7 @@ impl AutoShot {
             started: Instant::now(),
             ready_frames: 0,
             requested: false,
+            saved: Arc::default(),
         })
     }
 }
@@ -74,22 +78,7 @@ pub fn tick(app: &mut GliaApp, ctx: &egui::Context) {
         eprintln!("glia: screenshot: the folder was not ready in time; quitting");
         std::process::exit(3);
     }
-    // Saved once the frame we asked for comes back.
-    let image = ctx.input(|i| {
-        i.events.iter().find_map(|e| match e {
-            egui::Event::Screenshot { image, .. } => Some(image.clone()),
-            _ => None,
-        })
-    });
-    if let Some(image) = image {
-        let [w, h] = image.size;
-        let rgba: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
-        let path = shot.path.clone();
-        match image::RgbaImage::from_raw(w as u32, h as u32, rgba).map(|img| img.save(&path)) {
-            Some(Ok(())) => eprintln!("glia: screenshot saved to {}", path.display()),
-            Some(Err(e)) => eprintln!("glia: screenshot: cannot save {}: {e}", path.display()),
-            None => eprintln!("glia: screenshot: the window returned no image"),
-        }
+    if shot.saved.load(Ordering::Relaxed) {
         ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         return;
     }
@@ -104,7 +93,22 @@ pub fn tick(app: &mut GliaApp, ctx: &egui::Context) {
     // A few settled frames so textures uploaded this frame are drawn.
     if shot.ready_frames >= 5 {
         shot.requested = true;
-        ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(egui::UserData::default()));
+        let (path, saved, repaint) = (shot.path.clone(), shot.saved.clone(), ctx.clone());
+        ctx.request_screenshot(move |image| {
+            save(&image, &path);
+            saved.store(true, Ordering::Relaxed);
+            repaint.request_repaint();
+        });
     }
     ctx.request_repaint_after(Duration::from_millis(100));
+}
+
+fn save(image: &egui::ColorImage, path: &Path) {
+    let [w, h] = image.size;
+    let rgba: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
+    match image::RgbaImage::from_raw(w as u32, h as u32, rgba).map(|img| img.save(path)) {
+        Some(Ok(())) => eprintln!("glia: screenshot saved to {}", path.display()),
+        Some(Err(e)) => eprintln!("glia: screenshot: cannot save {}: {e}", path.display()),
+        None => eprintln!("glia: screenshot: the window returned no image"),
+    }
 }

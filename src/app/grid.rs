@@ -86,7 +86,7 @@ pub fn show(app: &mut GliaApp, ui: &mut egui::Ui) {
             ui.add_space(GAP - ui.spacing().item_spacing.y);
         }
     });
-    app.grid_offset = out.state.offset.y;
+    app.grid_offset = out.state.clamped_offset().y;
     app.grid_height = out.inner_rect.height();
     request_thumbs(app, &visible);
 }
@@ -119,7 +119,7 @@ fn cell_ui(app: &mut GliaApp, ui: &mut egui::Ui, index: usize, cell: f32) {
         None => photo.name.clone(),
     };
     resp.widget_info(|| {
-        egui::WidgetInfo::selected(egui::WidgetType::Button, true, selected, label.clone())
+        egui::WidgetInfo::selected(egui::Role::Button, true, selected, label.clone())
     });
     if ui.is_rect_visible(rect) {
         paint_cell(app, ui, index, rect, selected);

@@ -77,7 +77,8 @@ impl GliaApp {
     }
 
     pub(super) fn handle_keys(&mut self, ctx: &egui::Context) {
-        if ctx.egui_wants_keyboard_input() {
+        // A focused button must not take the culling keys away; only typing does.
+        if ctx.text_edit_focused() {
             return;
         }
         let pressed = |k: Key| ctx.input_mut(|i| i.consume_key(Modifiers::NONE, k));
@@ -175,6 +176,7 @@ impl GliaApp {
 }
 
 pub fn help(app: &mut GliaApp, ctx: &egui::Context) {
+    let catalog = app.paths.catalog.display().to_string();
     egui::Window::new("Keyboard shortcuts")
         .collapsible(false)
         .resizable(false)
@@ -190,5 +192,6 @@ pub fn help(app: &mut GliaApp, ctx: &egui::Context) {
             });
             ui.add_space(6.0);
             ui.weak("Ratings and flags are saved in glia's catalog and in XMP sidecars.");
+            ui.weak(format!("Catalog: {catalog}"));
         });
 }

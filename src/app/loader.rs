@@ -22,11 +22,6 @@ pub const VIEW_SIDE: u32 = 4096;
 /// Decodes a photo for display or the model: RAW files through their embedded preview,
 /// EXIF orientation applied.
 pub fn decode(path: &Path) -> Result<RgbImage, String> {
-    if glia_media::is_raw(path) {
-        let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-        let preview = glia_media::raw_preview(&bytes).map_err(|e| e.to_string())?;
-        return glia_engine::preprocess::decode_rgb(preview).map_err(|e| e.to_string());
-    }
     glia_engine::preprocess::load_rgb(path).map_err(|e| e.to_string())
 }
 
@@ -213,19 +208,23 @@ fn thumb_loop(
 
 /// A thumbnail from the photo; `quick` gets the EXIF thumbnail first when there is one.
 fn make_thumb(path: &Path, quick: &dyn Fn(RgbImage)) -> Result<RgbImage, String> {
+    use glia_engine::preprocess::{decode_raw, decode_rgb};
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    let bytes: &[u8] = if glia_media::is_raw(path) {
+    let raw = glia_media::is_raw(path);
+    let jpeg: &[u8] = if raw {
         glia_media::raw_preview(&bytes).map_err(|e| e.to_string())?
     } else {
         &bytes
     };
-    if let Some(small) = glia_media::exif_thumbnail(bytes)
-        && let Ok(img) = glia_engine::preprocess::decode_rgb(&small)
+    if let Some(small) = glia_media::exif_thumbnail(jpeg)
+        && let Ok(img) = decode_rgb(&small)
     {
-        quick(orient(img, glia_media::orientation(bytes)));
+        let turn = glia_media::orientation(jpeg)
+            .or_else(|| raw.then(|| glia_media::raw_orientation(&bytes)).flatten());
+        quick(orient(img, turn));
     }
-    let img = glia_engine::preprocess::decode_rgb(bytes).map_err(|e| e.to_string())?;
-    Ok(glia_media::downscale(&img, THUMB_SIDE))
+    let img = if raw { decode_raw(&bytes) } else { decode_rgb(&bytes) };
+    Ok(glia_media::downscale(&img.map_err(|e| e.to_string())?, THUMB_SIDE))
 }
 
 /// EXIF thumbnails carry no orientation of their own: they follow the main image's.

@@ -18,7 +18,6 @@ use std::sync::Arc;
 use anyhow::Result;
 use eframe::egui;
 use glia_catalog::{Catalog, ExportOutcome, SidecarStyle};
-use glia_engine::attention::MapKind;
 use serde::{Deserialize, Serialize};
 
 use self::loader::{Loaded, Loader};
@@ -37,7 +36,8 @@ pub struct Settings {
     pub overlay: Overlay,
     pub opacity: f32,
     pub rollout: bool,
-    pub sidecar: SidecarStyle,
+    /// Sidecars named `photo.xmp` (Lightroom) instead of `photo.jpg.xmp` (darktable, digiKam).
+    pub sidecar_replaces_extension: bool,
     pub show_side_panel: bool,
 }
 
@@ -50,8 +50,18 @@ impl Default for Settings {
             overlay: Overlay::Off,
             opacity: 0.5,
             rollout: false,
-            sidecar: SidecarStyle::AppendXmp,
+            sidecar_replaces_extension: false,
             show_side_panel: true,
+        }
+    }
+}
+
+impl Settings {
+    pub fn sidecar_style(&self) -> SidecarStyle {
+        if self.sidecar_replaces_extension {
+            SidecarStyle::ReplaceExtension
+        } else {
+            SidecarStyle::AppendXmp
         }
     }
 }
@@ -188,7 +198,7 @@ impl GliaApp {
                 paths: paths.clone(),
                 device: launch.device,
                 model: launch.model,
-                sidecar: settings.sidecar,
+                sidecar: settings.sidecar_style(),
             },
             wake.clone(),
         );
@@ -283,6 +293,11 @@ impl GliaApp {
         self.viewing
             .as_ref()
             .map(|v| (v.index, v.texture.is_some(), v.heat.is_some()))
+    }
+
+    /// The status line's message.
+    pub fn status(&self) -> &str {
+        &self.status
     }
 
     pub fn model_ready(&self) -> bool {

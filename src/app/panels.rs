@@ -125,8 +125,7 @@ pub fn top_bar(app: &mut GliaApp, ui: &mut egui::Ui) {
             ui.separator();
             let view = &mut app.settings.view;
             let before = *view;
-            ui.label("Sort");
-            egui::ComboBox::from_id_salt("sort")
+            egui::ComboBox::from_label("sorted by")
                 .selected_text(match view.sort {
                     SortKey::Score => "Score",
                     SortKey::Name => "Name",

@@ -20,10 +20,6 @@ use crate::preprocess::{INPUT, Prepared, Sampling, prepare_file};
 
 /// Extensions glia decodes. Anything else found in a folder is reported as unsupported.
 pub const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "jpe", "png", "tif", "tiff", "webp", "bmp"];
-/// Camera RAW files: recognised, not yet decoded.
-pub const RAW_EXTENSIONS: &[&str] = &[
-    "cr2", "cr3", "nef", "arw", "dng", "raf", "orf", "rw2", "pef", "srw",
-];
 /// Files that live beside photos and are not photos: skipped silently in folder walks.
 const COMPANION_EXTENSIONS: &[&str] = &["xmp", "pp3", "dop", "thm", "aae"];
 
@@ -43,12 +39,11 @@ fn extension(path: &Path) -> String {
 
 fn classify(path: PathBuf, named: bool) -> Option<Entry> {
     let ext = extension(&path);
-    let skip = if IMAGE_EXTENSIONS.contains(&ext.as_str()) {
+    // Camera RAW files are read through their embedded full-size JPEG preview.
+    let skip = if IMAGE_EXTENSIONS.contains(&ext.as_str())
+        || glia_media::RAW_EXTENSIONS.contains(&ext.as_str())
+    {
         None
-    } else if RAW_EXTENSIONS.contains(&ext.as_str()) {
-        Some(format!(
-            "unsupported file type: RAW (.{ext}) files are not decoded yet"
-        ))
     } else if named {
         // Named on the command line: try it, the decoder sniffs the format from the bytes.
         None

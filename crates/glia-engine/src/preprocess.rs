@@ -87,7 +87,31 @@ pub struct Prepared {
 /// Reads and decodes a photo from disk, EXIF orientation applied, as 8-bit RGB.
 pub fn load_rgb(path: &Path) -> Result<RgbImage, ImageError> {
     let bytes = std::fs::read(path)?;
+    if glia_media::is_raw(path) {
+        return decode_raw(&bytes);
+    }
     decode_rgb(&bytes)
+}
+
+/// A camera RAW file's embedded full-size JPEG preview (what the camera showed), turned as
+/// the RAW file says when the preview carries no orientation of its own.
+pub fn decode_raw(raw: &[u8]) -> Result<RgbImage, ImageError> {
+    let preview = glia_media::raw_preview(raw).map_err(|e| ImageError::Decode(e.to_string()))?;
+    let img = decode_rgb(preview)?;
+    if glia_media::orientation(preview).is_some() {
+        return Ok(img);
+    }
+    let turn = glia_media::raw_orientation(raw)
+        .and_then(|o| u8::try_from(o).ok())
+        .and_then(image::metadata::Orientation::from_exif);
+    Ok(match turn {
+        Some(o) => {
+            let mut d = DynamicImage::ImageRgb8(img);
+            d.apply_orientation(o);
+            d.into_rgb8()
+        }
+        None => img,
+    })
 }
 
 /// Decodes image bytes (any supported format), EXIF orientation applied, as 8-bit RGB.
