@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Screenshots of the real glia window under Xvfb, on a folder of LIVEC photos:
-# assets/screenshot-grid.png (the scored grid) and assets/screenshot-viewer.png (the best
+# assets/screenshot-grid.jpg (the scored grid) and assets/screenshot-viewer.jpg (the best
 # photo with the ViT | GLIANet heatmaps side by side).
 #   scripts/screenshot.sh [LIVEC_IMAGES_DIR] [N_PHOTOS]
 # Needs: Xvfb, a Vulkan or GL driver (mesa-vulkan-drivers gives lavapipe), a release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-images="${1:-../shared/data/livec/Images}"
+images="${1:-../shared/data/livec/images}"
 n="${2:-24}"
 bin="${CARGO_TARGET_DIR:-target}/release/glia"
 [ -x "$bin" ] || cargo build --release --locked
@@ -26,6 +26,6 @@ xvfb_pid=$!
 sleep 2
 export DISPLAY="$display" GLIA_DATA_DIR="$work/data"
 unset WAYLAND_DISPLAY
-GLIA_SCREENSHOT="$PWD/assets/screenshot-grid.png" "$bin" "$work/shoot"
-GLIA_SCREENSHOT="$PWD/assets/screenshot-viewer.png" GLIA_SCREENSHOT_VIEW=1 "$bin" "$work/shoot"
-ls -la assets/screenshot-grid.png assets/screenshot-viewer.png
+GLIA_SCREENSHOT="$PWD/assets/screenshot-grid.jpg" "$bin" "$work/shoot"
+GLIA_SCREENSHOT="$PWD/assets/screenshot-viewer.jpg" GLIA_SCREENSHOT_VIEW=1 "$bin" "$work/shoot"
+ls -la assets/screenshot-grid.jpg assets/screenshot-viewer.jpg

@@ -79,10 +79,17 @@ fn open_score_rate_and_reopen() {
         app.photos().len() == 7 && app.scored() == PHOTOS.len()
     });
     let app = h.state();
-    assert_eq!(app.scored_now(), PHOTOS.len(), "first open scores with the model");
+    assert_eq!(
+        app.scored_now(),
+        PHOTOS.len(),
+        "first open scores with the model"
+    );
     // The grid shows each photo's score in its cell, best first.
     let order = app.order().to_vec();
-    let scores: Vec<f32> = order.iter().filter_map(|&i| app.photos()[i].score).collect();
+    let scores: Vec<f32> = order
+        .iter()
+        .filter_map(|&i| app.photos()[i].score)
+        .collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
     for &i in &order[..PHOTOS.len()] {
         let p = &app.photos()[i];
@@ -96,7 +103,11 @@ fn open_score_rate_and_reopen() {
         .iter()
         .map(|p| (p.name.clone(), p.score, p.problem.clone()))
         .collect();
-    assert_eq!(problems.iter().filter(|p| p.2.is_some()).count(), 2, "{problems:?}");
+    assert_eq!(
+        problems.iter().filter(|p| p.2.is_some()).count(),
+        2,
+        "{problems:?}"
+    );
     h.get_by_label_contains("2 unreadable").click();
     h.run_steps(2);
     h.get_by_label_contains("truncated JPEG");
@@ -126,8 +137,7 @@ fn open_score_rate_and_reopen() {
     let worst_path = h.state().photos()[worst].path.clone();
     let sidecar = PathBuf::from(format!("{}.xmp", best_path.display()));
     let start = Instant::now();
-    while !sidecar.is_file() || !PathBuf::from(format!("{}.xmp", worst_path.display())).is_file()
-    {
+    while !sidecar.is_file() || !PathBuf::from(format!("{}.xmp", worst_path.display())).is_file() {
         assert!(
             start.elapsed() < Duration::from_secs(20),
             "no sidecar written; status: {}; labels {:?}",
@@ -138,7 +148,10 @@ fn open_score_rate_and_reopen() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let xmp = std::fs::read_to_string(&sidecar).unwrap();
-    assert!(xmp.contains("xmp:Rating=\"4\"") || xmp.contains("<xmp:Rating>4<"), "{xmp}");
+    assert!(
+        xmp.contains("xmp:Rating=\"4\"") || xmp.contains("<xmp:Rating>4<"),
+        "{xmp}"
+    );
     assert!(xmp.contains("Pick"), "{xmp}");
     let xmp_worst = std::fs::read_to_string(format!("{}.xmp", worst_path.display())).unwrap();
     assert!(xmp_worst.contains("-1"), "{xmp_worst}");

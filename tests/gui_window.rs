@@ -27,7 +27,14 @@ fn display(test: &str) -> Option<(String, Option<Xvfb>)> {
     let n = 50 + std::process::id() % 40;
     let d = format!(":{n}");
     match Command::new("Xvfb")
-        .args([d.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .args([
+            d.as_str(),
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -55,7 +62,11 @@ fn window_renders_the_scored_folder() {
     let folder = tmp.path().join("shoot");
     std::fs::create_dir_all(&folder).unwrap();
     for name in ["1000.JPG", "1010.JPG", "1020.JPG"] {
-        std::fs::copy(shared.join("data/livec/images").join(name), folder.join(name)).unwrap();
+        std::fs::copy(
+            shared.join("data/livec/images").join(name),
+            folder.join(name),
+        )
+        .unwrap();
     }
     let shot = tmp.path().join("shot.png");
     let out = Command::new(env!("CARGO_BIN_EXE_glia"))
@@ -67,15 +78,26 @@ fn window_renders_the_scored_folder() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "glia exited with {}: {stderr}", out.status);
+    assert!(
+        out.status.success(),
+        "glia exited with {}: {stderr}",
+        out.status
+    );
     let img = image::open(&shot)
         .unwrap_or_else(|e| panic!("no screenshot ({e}); glia said: {stderr}"))
         .to_rgb8();
-    assert!(img.width() >= 640 && img.height() >= 400, "{:?}", img.dimensions());
+    assert!(
+        img.width() >= 640 && img.height() >= 400,
+        "{:?}",
+        img.dimensions()
+    );
     // A rendered grid, not a blank frame: many distinct colours (the photos' thumbnails).
     let distinct: std::collections::HashSet<[u8; 3]> = img.pixels().map(|p| p.0).collect();
     assert!(distinct.len() > 2000, "only {} colours", distinct.len());
-    assert_eq!(catalog_scores(&tmp.path().join("data/catalog.sqlite3"), &folder), 3);
+    assert_eq!(
+        catalog_scores(&tmp.path().join("data/catalog.sqlite3"), &folder),
+        3
+    );
 }
 
 /// How many of the folder's photos have a score for the shipped model in the catalog the

@@ -105,8 +105,16 @@ pub fn tick(app: &mut GliaApp, ctx: &egui::Context) {
 
 fn save(image: &egui::ColorImage, path: &Path) {
     let [w, h] = image.size;
-    let rgba: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
-    match image::RgbaImage::from_raw(w as u32, h as u32, rgba).map(|img| img.save(path)) {
+    // RGB so the format follows the extension (JPEG has no alpha).
+    let rgb: Vec<u8> = image
+        .pixels
+        .iter()
+        .flat_map(|c| {
+            let [r, g, b, _] = c.to_array();
+            [r, g, b]
+        })
+        .collect();
+    match image::RgbImage::from_raw(w as u32, h as u32, rgb).map(|img| img.save(path)) {
         Some(Ok(())) => eprintln!("glia: screenshot saved to {}", path.display()),
         Some(Err(e)) => eprintln!("glia: screenshot: cannot save {}: {e}", path.display()),
         None => eprintln!("glia: screenshot: the window returned no image"),

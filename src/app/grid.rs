@@ -28,7 +28,9 @@ pub fn score_color(score: f32) -> Color32 {
 }
 
 pub fn stars(rating: u8) -> String {
-    (1..=5).map(|i| if i <= rating { '★' } else { '☆' }).collect()
+    (1..=5)
+        .map(|i| if i <= rating { '★' } else { '☆' })
+        .collect()
 }
 
 pub fn show(app: &mut GliaApp, ui: &mut egui::Ui) {
@@ -242,5 +244,11 @@ fn paint_cell(app: &GliaApp, ui: &egui::Ui, index: usize, rect: Rect, selected: 
 fn flag_mark(painter: &egui::Painter, img_rect: Rect, text: &str, color: Color32) {
     let c = img_rect.right_top() + Vec2::new(-16.0, 16.0);
     painter.circle_filled(c, 11.0, Color32::from_black_alpha(170));
-    painter.text(c, Align2::CENTER_CENTER, text, FontId::proportional(14.0), color);
+    painter.text(
+        c,
+        Align2::CENTER_CENTER,
+        text,
+        FontId::proportional(14.0),
+        color,
+    );
 }

@@ -85,7 +85,10 @@ impl GliaApp {
         if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::O)) {
             self.pick_folder();
         }
-        if pressed(Key::F1) || ctx.input_mut(|i| i.consume_key(Modifiers::SHIFT, Key::Questionmark)) || pressed(Key::Questionmark) {
+        if pressed(Key::F1)
+            || ctx.input_mut(|i| i.consume_key(Modifiers::SHIFT, Key::Questionmark))
+            || pressed(Key::Questionmark)
+        {
             self.show_help = !self.show_help;
         }
         if pressed(Key::Escape) {
@@ -131,10 +134,11 @@ impl GliaApp {
         }
         if pressed(Key::H) {
             self.settings.overlay = self.settings.overlay.next();
-            if self.viewing.is_none() && self.settings.overlay != Overlay::Off {
-                if let Some(i) = self.selected {
-                    self.open_viewer(i);
-                }
+            if self.viewing.is_none()
+                && self.settings.overlay != Overlay::Off
+                && let Some(i) = self.selected
+            {
+                self.open_viewer(i);
             }
         }
         if pressed(Key::N) {
@@ -143,7 +147,14 @@ impl GliaApp {
         let Some(sel) = self.selected else {
             return;
         };
-        let digits = [Key::Num0, Key::Num1, Key::Num2, Key::Num3, Key::Num4, Key::Num5];
+        let digits = [
+            Key::Num0,
+            Key::Num1,
+            Key::Num2,
+            Key::Num3,
+            Key::Num4,
+            Key::Num5,
+        ];
         for (stars, key) in digits.into_iter().enumerate() {
             if pressed(key) {
                 self.set_labels(sel, |l| l.rating = stars as u8);

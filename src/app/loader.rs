@@ -3,8 +3,8 @@
 //! that scrolled out of sight are dropped, newest requests go first, so a fast scroll
 //! through 10,000 photos never queues 10,000 decodes.
 
-use std::path::{Path, PathBuf};
 use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 
@@ -16,6 +16,8 @@ use super::worker::Wake;
 
 /// Longest side of a grid thumbnail in pixels (cells are drawn at most this large).
 pub const THUMB_SIDE: u32 = 320;
+/// Disk the thumbnail cache may take (about 50,000 thumbnails).
+const CACHE_BYTES: u64 = 1 << 30;
 /// Longest side of the full view's texture (GPUs take 8192; this keeps memory sane).
 pub const VIEW_SIDE: u32 = 4096;
 
@@ -75,10 +77,7 @@ pub struct Loader {
 /// A cache key that changes when the file does, without reading it.
 fn thumb_key(path: &Path, size: u64, modified: i64) -> String {
     let text = format!("{}|{size}|{modified}", path.display());
-    format!(
-        "{:032x}",
-        xxhash_rust::xxh3::xxh3_128(text.as_bytes())
-    )
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
 }
 
 impl Loader {
@@ -87,6 +86,13 @@ impl Loader {
         let visible = Visible::default();
         let (tx, rx) = unbounded();
         let cache = Arc::new(ThumbCache::new(cache_dir));
+        {
+            // The cache is bounded: least recently used thumbnails go first.
+            let cache = cache.clone();
+            let _ = thread::Builder::new()
+                .name("glia-thumb-prune".into())
+                .spawn(move || cache.prune(CACHE_BYTES));
+        }
         for i in 0..threads.max(1) {
             let (queue, visible, tx, cache, wake) = (
                 queue.clone(),
@@ -124,18 +130,24 @@ impl Loader {
         modified: i64,
     ) {
         let (lock, cv) = &*self.queue;
-        lock.lock().unwrap_or_else(|p| p.into_inner()).push(Request {
-            generation,
-            index,
-            path: path.to_owned(),
-            key: thumb_key(path, size, modified),
-        });
+        lock.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Request {
+                generation,
+                index,
+                path: path.to_owned(),
+                key: thumb_key(path, size, modified),
+            });
         cv.notify_one();
     }
 
     /// Forgets queued thumbnails (another folder was opened).
     pub fn clear(&self) {
-        self.queue.0.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.queue
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
     }
 
     pub fn request_full(&self, index: usize, path: &Path) {
@@ -223,8 +235,15 @@ fn make_thumb(path: &Path, quick: &dyn Fn(RgbImage)) -> Result<RgbImage, String>
             .or_else(|| raw.then(|| glia_media::raw_orientation(&bytes)).flatten());
         quick(orient(img, turn));
     }
-    let img = if raw { decode_raw(&bytes) } else { decode_rgb(&bytes) };
-    Ok(glia_media::downscale(&img.map_err(|e| e.to_string())?, THUMB_SIDE))
+    let img = if raw {
+        decode_raw(&bytes)
+    } else {
+        decode_rgb(&bytes)
+    };
+    Ok(glia_media::downscale(
+        &img.map_err(|e| e.to_string())?,
+        THUMB_SIDE,
+    ))
 }
 
 /// EXIF thumbnails carry no orientation of their own: they follow the main image's.

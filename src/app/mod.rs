@@ -148,9 +148,12 @@ pub struct GliaApp {
     folder: Option<PathBuf>,
     generation: u64,
     photos: Vec<Photo>,
-    /// Display order (indices into `photos`), rebuilt when `dirty`.
+    /// Display order (indices into `photos`), rebuilt at once when `dirty`, within a
+    /// moment when `stale`.
     order: Vec<usize>,
     dirty: bool,
+    stale: bool,
+    sorted_at: std::time::Instant,
     /// Index into `photos` of the selected photo.
     selected: Option<usize>,
     /// Scroll the grid so the selection shows.
@@ -177,6 +180,8 @@ pub struct GliaApp {
     autoshot: Option<autoshot::AutoShot>,
     /// Photos the model scored in this session (the rest came from the catalog's cache).
     scored_now: usize,
+    /// A photo to show in the viewer once its folder is listed.
+    open_photo: Option<PathBuf>,
 }
 
 pub const STORAGE_KEY: &str = "glia-settings";
@@ -217,6 +222,8 @@ impl GliaApp {
             photos: Vec::new(),
             order: Vec::new(),
             dirty: false,
+            stale: false,
+            sorted_at: std::time::Instant::now(),
             selected: None,
             reveal: false,
             thumbs: HashMap::new(),
@@ -239,12 +246,20 @@ impl GliaApp {
             visible: HashSet::new(),
             autoshot: autoshot::AutoShot::from_env(),
             scored_now: 0,
+            open_photo: None,
         };
-        let folder = launch
-            .folder
-            .or_else(|| app.settings.last_folder.clone().filter(|f| f.is_dir()));
+        // "Open with glia" on a photo opens its folder with that photo in the viewer.
+        let (folder, photo) = match launch.folder {
+            Some(p) if p.is_file() => (p.parent().map(PathBuf::from), Some(p)),
+            Some(p) => (Some(p), None),
+            None => (
+                app.settings.last_folder.clone().filter(|f| f.is_dir()),
+                None,
+            ),
+        };
         if let Some(f) = folder {
             app.open(f);
+            app.open_photo = photo;
         }
         Ok(app)
     }
@@ -326,9 +341,14 @@ impl GliaApp {
         while let Ok(l) = self.loader.results.try_recv() {
             self.on_loaded(ctx, l);
         }
-        if self.dirty {
+        // Scores stream in; re-sorting a large folder on every one would cost frames, so
+        // background changes re-sort a few times a second and the user's own at once.
+        let due = self.stale && self.sorted_at.elapsed() > std::time::Duration::from_millis(400);
+        if self.dirty || due {
             self.order = self.settings.view.order(&self.photos);
             self.dirty = false;
+            self.stale = false;
+            self.sorted_at = std::time::Instant::now();
             if self.selected.is_none() {
                 self.selected = self.order.first().copied();
             }
@@ -357,8 +377,15 @@ impl GliaApp {
             } => {
                 self.generation = generation;
                 self.photos = photos.into_iter().map(Photo::from_listed).collect();
+                photos::rank_names(&mut self.photos);
                 self.dirty = true;
                 self.status = format!("{} — {} files", folder.display(), self.photos.len());
+                if let Some(want) = self.open_photo.take()
+                    && let Some(i) = self.photos.iter().position(|p| p.path == want)
+                {
+                    self.selected = Some(i);
+                    self.open_viewer(i);
+                }
             }
             Event::Identified { generation, items } if generation == self.generation => {
                 for item in items {
@@ -369,7 +396,7 @@ impl GliaApp {
                         }
                     }
                 }
-                self.dirty = true;
+                self.stale = true;
             }
             Event::Scored {
                 generation,
@@ -385,7 +412,7 @@ impl GliaApp {
                         Err(e) => p.problem = Some(e),
                     }
                 }
-                self.dirty = true;
+                self.stale = true;
             }
             Event::ScoringStopped { generation } if generation == self.generation => {
                 self.scoring.running = false;
@@ -415,10 +442,7 @@ impl GliaApp {
                     .iter()
                     .filter(|o| matches!(o, ExportOutcome::Done { .. }))
                     .count();
-                self.status = format!(
-                    "Exported {done} of {} photos",
-                    outcomes.len()
-                );
+                self.status = format!("Exported {done} of {} photos", outcomes.len());
                 self.export_result = Some(outcomes);
             }
             Event::Notice(n) => self.status = n,
@@ -447,7 +471,10 @@ impl GliaApp {
                     Err(e) => Thumb::Failed(e),
                 };
                 // A late EXIF thumbnail must not replace the real one.
-                if !matches!(self.thumbs.get(&index), Some(Thumb::Ready { last: true, .. })) {
+                if !matches!(
+                    self.thumbs.get(&index),
+                    Some(Thumb::Ready { last: true, .. })
+                ) {
                     self.thumbs.insert(index, t);
                 }
             }

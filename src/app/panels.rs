@@ -9,10 +9,10 @@ use eframe::egui::{self, Color32, RichText};
 use egui_plot::{Bar, BarChart, Plot};
 use glia_catalog::{ExportMode, ExportOutcome, Flag};
 
+use super::GliaApp;
 use super::grid::score_color;
 use super::photos::{FlagFilter, SortKey, histogram};
 use super::worker::Command;
-use super::GliaApp;
 
 /// What the export window asks for.
 pub struct ExportDialog {
@@ -100,7 +100,9 @@ impl GliaApp {
         if let Some(n) = top_n {
             idx.truncate(n);
         }
-        idx.into_iter().map(|i| self.photos[i].path.clone()).collect()
+        idx.into_iter()
+            .map(|i| self.photos[i].path.clone())
+            .collect()
     }
 }
 
@@ -108,7 +110,11 @@ pub fn top_bar(app: &mut GliaApp, ui: &mut egui::Ui) {
     app.poll_pick();
     egui::Panel::top("top").show(ui, |ui| {
         ui.horizontal_wrapped(|ui| {
-            if ui.button("📂 Open folder…").on_hover_text("Ctrl+O").clicked() {
+            if ui
+                .button("📂 Open folder…")
+                .on_hover_text("Ctrl+O")
+                .clicked()
+            {
                 app.pick_folder();
             }
             ui.menu_button("Recent", |ui| {
@@ -136,7 +142,11 @@ pub fn top_bar(app: &mut GliaApp, ui: &mut egui::Ui) {
                     ui.selectable_value(&mut view.sort, SortKey::Name, "Name");
                     ui.selectable_value(&mut view.sort, SortKey::Date, "Date");
                 });
-            let arrow = if view.descending { "⬇ descending" } else { "⬆ ascending" };
+            let arrow = if view.descending {
+                "⬇ descending"
+            } else {
+                "⬆ ascending"
+            };
             if ui.button(arrow).clicked() {
                 view.descending = !view.descending;
             }
@@ -158,12 +168,39 @@ pub fn top_bar(app: &mut GliaApp, ui: &mut egui::Ui) {
                     confirm: false,
                 });
             }
+            ui.menu_button("Settings", |ui| settings_menu(app, ui));
             ui.toggle_value(&mut app.settings.show_side_panel, "Panel");
-            if ui.button("?").on_hover_text("Keyboard shortcuts (F1)").clicked() {
+            if ui
+                .button("?")
+                .on_hover_text("Keyboard shortcuts (F1)")
+                .clicked()
+            {
                 app.show_help = !app.show_help;
             }
         });
     });
+}
+
+fn settings_menu(app: &mut GliaApp, ui: &mut egui::Ui) {
+    ui.label("XMP sidecars for ratings and flags:");
+    let before = app.settings.sidecar_replaces_extension;
+    ui.radio_value(
+        &mut app.settings.sidecar_replaces_extension,
+        false,
+        "photo.jpg.xmp (darktable, digiKam)",
+    );
+    ui.radio_value(
+        &mut app.settings.sidecar_replaces_extension,
+        true,
+        "photo.xmp (Lightroom)",
+    );
+    if app.settings.sidecar_replaces_extension != before {
+        app.worker
+            .send(Command::SidecarStyle(app.settings.sidecar_style()));
+    }
+    ui.separator();
+    ui.weak(format!("Catalog: {}", app.paths.catalog.display()));
+    ui.weak(format!("Thumbnails: {}", app.paths.thumbs.display()));
 }
 
 pub fn status_bar(app: &mut GliaApp, ui: &mut egui::Ui) {
@@ -181,7 +218,11 @@ pub fn status_bar(app: &mut GliaApp, ui: &mut egui::Ui) {
                 };
                 ui.add(egui::ProgressBar::new(frac).text(text).desired_width(220.0));
                 if app.scoring.running && done < total {
-                    let label = if app.scoring.paused { "Resume" } else { "Pause" };
+                    let label = if app.scoring.paused {
+                        "Resume"
+                    } else {
+                        "Pause"
+                    };
                     if ui.button(label).clicked() {
                         app.scoring.paused = !app.scoring.paused;
                         app.worker.send(Command::Pause(app.scoring.paused));
@@ -211,7 +252,10 @@ pub fn status_bar(app: &mut GliaApp, ui: &mut egui::Ui) {
             let problems = app.photos.iter().filter(|p| p.problem.is_some()).count();
             if problems > 0
                 && ui
-                    .button(RichText::new(format!("⚠ {problems} unreadable")).color(Color32::from_rgb(230, 160, 60)))
+                    .button(
+                        RichText::new(format!("⚠ {problems} unreadable"))
+                            .color(Color32::from_rgb(230, 160, 60)),
+                    )
                     .clicked()
             {
                 app.show_problems = true;
@@ -252,8 +296,16 @@ pub fn side_panel(app: &mut GliaApp, ui: &mut egui::Ui) {
                     .include_x(0.0)
                     .include_x(100.0)
                     .show(ui, |plot| plot.bar_chart(BarChart::new("photos", bars)));
-                let picks = app.photos.iter().filter(|p| p.labels.flag == Flag::Pick).count();
-                let rejects = app.photos.iter().filter(|p| p.labels.flag == Flag::Reject).count();
+                let picks = app
+                    .photos
+                    .iter()
+                    .filter(|p| p.labels.flag == Flag::Pick)
+                    .count();
+                let rejects = app
+                    .photos
+                    .iter()
+                    .filter(|p| p.labels.flag == Flag::Reject)
+                    .count();
                 ui.label(format!(
                     "{} photos · {} scored · {picks} picks · {rejects} rejects",
                     app.photos.len(),
@@ -271,8 +323,16 @@ fn filters(app: &mut GliaApp, ui: &mut egui::Ui) {
     ui.heading("Filter");
     let view = &mut app.settings.view;
     let before = *view;
-    ui.add(egui::Slider::new(&mut view.min_score, 0.0..=100.0).text("min score").integer());
-    ui.add(egui::Slider::new(&mut view.max_score, 0.0..=100.0).text("max score").integer());
+    ui.add(
+        egui::Slider::new(&mut view.min_score, 0.0..=100.0)
+            .text("min score")
+            .integer(),
+    );
+    ui.add(
+        egui::Slider::new(&mut view.max_score, 0.0..=100.0)
+            .text("max score")
+            .integer(),
+    );
     if view.min_score > view.max_score {
         view.max_score = view.min_score;
     }
@@ -291,7 +351,11 @@ fn filters(app: &mut GliaApp, ui: &mut egui::Ui) {
     if *view != before {
         app.dirty = true;
     }
-    ui.label(format!("showing {} of {}", app.order.len(), app.photos.len()));
+    ui.label(format!(
+        "showing {} of {}",
+        app.order.len(),
+        app.photos.len()
+    ));
 }
 
 fn details(app: &GliaApp, ui: &mut egui::Ui) {
@@ -340,7 +404,11 @@ pub fn format_date(secs: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", rem / 3600, rem % 3600 / 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60
+    )
 }
 
 pub fn welcome(app: &mut GliaApp, ui: &mut egui::Ui) {
@@ -349,7 +417,10 @@ pub fn welcome(app: &mut GliaApp, ui: &mut egui::Ui) {
         ui.heading(RichText::new("glia").size(40.0));
         ui.label("Which of your photos are good? Open a shoot and glia scores every frame.");
         ui.add_space(16.0);
-        if ui.button(RichText::new("📂 Open a folder…").size(18.0)).clicked() {
+        if ui
+            .button(RichText::new("📂 Open a folder…").size(18.0))
+            .clicked()
+        {
             app.pick_folder();
         }
         if !app.recent.is_empty() {
@@ -386,21 +457,23 @@ pub fn windows(app: &mut GliaApp, ctx: &egui::Context) {
         egui::Window::new("Export finished")
             .open(&mut open)
             .show(ctx, |ui| {
-                egui::ScrollArea::vertical().max_height(300.0).show(ui, |ui| {
-                    for o in outcomes {
-                        match o {
-                            ExportOutcome::Done { to, .. } => {
-                                ui.label(format!("✔ {}", to.display()));
-                            }
-                            ExportOutcome::Skipped { from, reason } => {
-                                ui.colored_label(
-                                    Color32::from_rgb(230, 160, 60),
-                                    format!("skipped {}: {reason}", from.display()),
-                                );
+                egui::ScrollArea::vertical()
+                    .max_height(300.0)
+                    .show(ui, |ui| {
+                        for o in outcomes {
+                            match o {
+                                ExportOutcome::Done { to, .. } => {
+                                    ui.label(format!("✔ {}", to.display()));
+                                }
+                                ExportOutcome::Skipped { from, reason } => {
+                                    ui.colored_label(
+                                        Color32::from_rgb(230, 160, 60),
+                                        format!("skipped {}: {reason}", from.display()),
+                                    );
+                                }
                             }
                         }
-                    }
-                });
+                    });
             });
         if !open {
             app.export_result = None;

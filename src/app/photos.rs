@@ -21,14 +21,25 @@ pub struct Photo {
     /// Why it cannot be shown or scored (unsupported, unreadable, corrupt).
     pub problem: Option<String>,
     pub taken: Option<i64>,
+    /// Position in natural name order, so sorting compares integers, not strings.
+    pub name_rank: u32,
+}
+
+/// Sets each photo's `name_rank`: one natural sort per folder.
+pub fn rank_names(photos: &mut [Photo]) {
+    let mut idx: Vec<usize> = (0..photos.len()).collect();
+    idx.sort_by(|&a, &b| natural_cmp(&photos[a].name, &photos[b].name));
+    for (rank, i) in idx.into_iter().enumerate() {
+        photos[i].name_rank = rank as u32;
+    }
 }
 
 impl Photo {
     pub fn from_listed(l: Listed) -> Self {
-        let name = l
-            .path
-            .file_name()
-            .map_or_else(|| l.path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let name = l.path.file_name().map_or_else(
+            || l.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         Self {
             name,
             size: l.size,
@@ -38,6 +49,7 @@ impl Photo {
             score: None,
             problem: l.skip,
             taken: None,
+            name_rank: 0,
             path: l.path,
         }
     }
@@ -133,7 +145,7 @@ impl View {
         let mut idx: Vec<usize> = (0..photos.len())
             .filter(|&i| self.keeps(&photos[i]))
             .collect();
-        let by_name = |a: &Photo, b: &Photo| natural_cmp(&a.name, &b.name);
+        let by_name = |a: &Photo, b: &Photo| a.name_rank.cmp(&b.name_rank);
         idx.sort_by(|&i, &j| {
             let (a, b) = (&photos[i], &photos[j]);
             let primary = match self.sort {
@@ -222,27 +234,45 @@ mod tests {
             score,
             problem: None,
             taken: None,
+            name_rank: 0,
         }
+    }
+
+    fn ranked(mut photos: Vec<Photo>) -> Vec<Photo> {
+        rank_names(&mut photos);
+        photos
     }
 
     #[test]
     fn natural_order_of_camera_names() {
-        let mut names = vec!["IMG_10.jpg", "img_9.jpg", "IMG_100.jpg", "IMG_09a.jpg", "a.jpg"];
+        let mut names = vec![
+            "IMG_10.jpg",
+            "img_9.jpg",
+            "IMG_100.jpg",
+            "IMG_09a.jpg",
+            "a.jpg",
+        ];
         names.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(
             names,
-            ["a.jpg", "img_9.jpg", "IMG_09a.jpg", "IMG_10.jpg", "IMG_100.jpg"]
+            [
+                "a.jpg",
+                "img_9.jpg",
+                "IMG_09a.jpg",
+                "IMG_10.jpg",
+                "IMG_100.jpg"
+            ]
         );
     }
 
     #[test]
     fn score_order_puts_unscored_last_both_ways() {
-        let photos = vec![
+        let photos = ranked(vec![
             photo("a", Some(40.0), 0, Flag::None, 3),
             photo("b", None, 0, Flag::None, 1),
             photo("c", Some(90.0), 0, Flag::None, 2),
             photo("d", Some(40.0), 0, Flag::None, 0),
-        ];
+        ]);
         let mut v = View::default();
         assert_eq!(v.order(&photos), [2, 0, 3, 1]);
         v.descending = false;
@@ -253,12 +283,12 @@ mod tests {
 
     #[test]
     fn filters_by_range_rating_and_flag() {
-        let photos = vec![
+        let photos = ranked(vec![
             photo("a", Some(40.0), 3, Flag::Pick, 0),
             photo("b", None, 5, Flag::None, 0),
             photo("c", Some(90.0), 1, Flag::Reject, 0),
             photo("d", Some(60.0), 4, Flag::None, 0),
-        ];
+        ]);
         let mut v = View {
             min_score: 50.0,
             ..View::default()

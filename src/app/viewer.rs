@@ -124,7 +124,11 @@ pub fn show(app: &mut GliaApp, ui: &mut egui::Ui) {
             let old = v.zoom;
             v.zoom = (v.zoom * (scroll * 0.003).exp()).clamp(0.2, 40.0);
             if let Some(p) = resp.hover_pos() {
-                let pane = panes.iter().map(|p| p.0).find(|r| r.contains(p)).unwrap_or(pane0);
+                let pane = panes
+                    .iter()
+                    .map(|p| p.0)
+                    .find(|r| r.contains(p))
+                    .unwrap_or(pane0);
                 let rel = p - pane.center() - v.pan;
                 v.pan -= rel * (v.zoom / old - 1.0);
             }
@@ -212,7 +216,12 @@ fn toolbar(app: &mut GliaApp, ui: &mut egui::Ui) {
         }
         ui.separator();
         ui.label("Overlay (H):");
-        for o in [Overlay::Off, Overlay::Glia, Overlay::Vit, Overlay::SideBySide] {
+        for o in [
+            Overlay::Off,
+            Overlay::Glia,
+            Overlay::Vit,
+            Overlay::SideBySide,
+        ] {
             ui.selectable_value(&mut app.settings.overlay, o, o.label());
         }
         ui.add(
@@ -221,8 +230,13 @@ fn toolbar(app: &mut GliaApp, ui: &mut egui::Ui) {
                 .fixed_decimals(2),
         );
         ui.checkbox(&mut app.settings.rollout, "rollout")
-            .on_hover_text("Attention rollout over all blocks instead of the last block's attention");
+            .on_hover_text(
+                "Attention rollout over all blocks instead of the last block's attention",
+            );
         ui.separator();
-        ui.weak(format!("zoom {:.0}% (double-click: fit / 1:1)", zoom * 100.0));
+        ui.weak(format!(
+            "zoom {:.0}% (double-click: fit / 1:1)",
+            zoom * 100.0
+        ));
     });
 }

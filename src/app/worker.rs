@@ -386,7 +386,11 @@ impl State {
             let _ = c.touch_folder(&folder);
         }
         let feed = self.start_run();
-        let (out, cancel, opts) = (self.out.clone(), self.open_cancel.clone(), self.opts.clone());
+        let (out, cancel, opts) = (
+            self.out.clone(),
+            self.open_cancel.clone(),
+            self.opts.clone(),
+        );
         let slot = self.slot.clone();
         // The run keeps its own sender only while the folder is being identified.
         if let Some(run) = self.run.as_mut() {
@@ -585,7 +589,9 @@ fn score_run(
                 if cancel.load(Ordering::Relaxed) {
                     return;
                 }
-                ids.lock().unwrap_or_else(|p| p.into_inner()).insert(index, id);
+                ids.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(index, id);
                 if jobs_tx.send((index, path)).is_err() {
                     return;
                 }
