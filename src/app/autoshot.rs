@@ -40,7 +40,7 @@ impl AutoShot {
 
 fn ready(app: &mut GliaApp) -> bool {
     let (done, total) = app.progress();
-    if app.model.is_none() || total == 0 || done < total {
+    if app.model.is_none() || total == 0 || done < total || app.stale || app.dirty {
         return false;
     }
     let thumbs_done = !app.visible.is_empty()

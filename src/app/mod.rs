@@ -344,6 +344,9 @@ impl GliaApp {
         // Scores stream in; re-sorting a large folder on every one would cost frames, so
         // background changes re-sort a few times a second and the user's own at once.
         let due = self.stale && self.sorted_at.elapsed() > std::time::Duration::from_millis(400);
+        if self.stale && !due {
+            ctx.request_repaint_after(std::time::Duration::from_millis(450));
+        }
         if self.dirty || due {
             self.order = self.settings.view.order(&self.photos);
             self.dirty = false;
