@@ -95,3 +95,13 @@ pub fn load(model: Option<&Path>, backbone: Option<&Path>, device: &Device) -> R
     Model::load(&path, backbone, &model_dirs(), device)
         .with_context(|| format!("cannot load model {}", path.display()))
 }
+
+/// Least-squares line from raw outputs to opinion scores, so 0–100 reads like the data's scale.
+pub fn fit_line(raw: &[f64], mos: &[f64]) -> (f64, f64) {
+    let n = raw.len() as f64;
+    let (mx, my) = (raw.iter().sum::<f64>() / n, mos.iter().sum::<f64>() / n);
+    let sxx: f64 = raw.iter().map(|x| (x - mx).powi(2)).sum();
+    let sxy: f64 = raw.iter().zip(mos).map(|(x, y)| (x - mx) * (y - my)).sum();
+    let scale = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+    (scale, my - scale * mx)
+}

@@ -5,9 +5,12 @@ mod autoshot;
 mod grid;
 mod keys;
 pub mod loader;
+pub mod named;
 mod panels;
 pub mod paths;
 pub mod photos;
+mod tune_ui;
+pub mod tuning;
 mod viewer;
 pub mod worker;
 
@@ -182,6 +185,7 @@ pub struct GliaApp {
     scored_now: usize,
     /// A photo to show in the viewer once its folder is listed.
     open_photo: Option<PathBuf>,
+    tune: tune_ui::TuneUi,
 }
 
 pub const STORAGE_KEY: &str = "glia-settings";
@@ -247,7 +251,9 @@ impl GliaApp {
             autoshot: autoshot::AutoShot::from_env(),
             scored_now: 0,
             open_photo: None,
+            tune: tune_ui::TuneUi::default(),
         };
+        app.worker.send(Command::ListModels);
         // "Open with glia" on a photo opens its folder with that photo in the viewer.
         let (folder, photo) = match launch.folder {
             Some(p) if p.is_file() => (p.parent().map(PathBuf::from), Some(p)),
@@ -315,6 +321,11 @@ impl GliaApp {
         &self.status
     }
 
+    /// The key of the model in use (`name@hash`), once loaded.
+    pub fn model_key(&self) -> Option<&str> {
+        self.model.as_deref()
+    }
+
     pub fn model_ready(&self) -> bool {
         self.model.is_some()
     }
@@ -366,7 +377,13 @@ impl GliaApp {
                 reason,
             } => {
                 self.device = format!("{device} — {reason}");
+                let switched = self.model.as_ref().is_some_and(|m| *m != model);
                 self.model = Some(model);
+                // Another model scores now: reopen, so what it scored before comes from the
+                // catalog and only the rest is scored.
+                if switched && let Some(f) = self.folder.clone() {
+                    self.open(f);
+                }
             }
             Event::ModelFailed(e) => {
                 self.device = "no model".into();
@@ -449,6 +466,8 @@ impl GliaApp {
                 self.export_result = Some(outcomes);
             }
             Event::Notice(n) => self.status = n,
+            Event::Tune(e) => self.tune.on_event(e),
+            Event::Models(m) => self.tune.models = m,
             // Events of a folder that is no longer open.
             Event::Identified { .. } | Event::Scored { .. } | Event::ScoringStopped { .. } => {}
         }
@@ -557,6 +576,7 @@ impl eframe::App for GliaApp {
             }
         });
         panels::windows(self, &ctx);
+        tune_ui::window(self, &ctx);
         autoshot::tick(self, &ctx);
         if self.show_help {
             keys::help(self, &ctx);

@@ -168,6 +168,11 @@ pub fn top_bar(app: &mut GliaApp, ui: &mut egui::Ui) {
                     confirm: false,
                 });
             }
+            let label = if app.tune.running() { "Learning…" } else { "Learn my taste…" };
+            if ui.button(label).clicked() {
+                app.tune.open = true;
+                app.worker.send(Command::ListModels);
+            }
             ui.menu_button("Settings", |ui| settings_menu(app, ui));
             ui.toggle_value(&mut app.settings.show_side_panel, "Panel");
             if ui
@@ -261,6 +266,9 @@ pub fn status_bar(app: &mut GliaApp, ui: &mut egui::Ui) {
                 app.show_problems = true;
             }
             ui.separator();
+            if let Some(m) = &app.model {
+                ui.weak(format!("model {}", m.split('@').next().unwrap_or_default()));
+            }
             ui.weak(&app.device);
             if !app.status.is_empty() {
                 ui.separator();

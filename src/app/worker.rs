@@ -76,6 +76,33 @@ pub enum Command {
         kind: glia_engine::attention::MapKind,
     },
     SidecarStyle(SidecarStyle),
+    /// Fine-tune the model in use on these (photo, 0–100) ratings.
+    StartTune {
+        ratings: Vec<(PathBuf, f64)>,
+        epochs: usize,
+    },
+    /// The answer to a CPU time estimate.
+    ConfirmTune(bool),
+    CancelTune,
+    /// Keep the finished session's model under this name and switch to it.
+    KeepTuned(String),
+    DiscardTuned,
+    /// Train the finished session's model further on the same ratings.
+    ContinueTune {
+        epochs: usize,
+    },
+    /// Switch models: a named model's file, or the shipped default (`None`).
+    UseModel(Option<PathBuf>),
+    ListModels,
+    RenameModel {
+        old: String,
+        new: String,
+    },
+    DeleteModel(String),
+    ExportModel {
+        name: String,
+        dest: PathBuf,
+    },
     Export {
         paths: Vec<PathBuf>,
         dest: PathBuf,
@@ -119,6 +146,8 @@ pub enum Event {
     ExportProgress(usize, usize),
     /// Something the user should read (status line).
     Notice(String),
+    Tune(super::tuning::TuneEvent),
+    Models(Vec<super::named::Named>),
 }
 
 /// The model once it is loaded, shared with scoring runs that start before it is.
@@ -200,6 +229,8 @@ pub fn start(opts: WorkerOptions, wake: Wake) -> Worker {
             run: None,
             paused: Arc::new(AtomicBool::new(false)),
             catalog: None,
+            tune: None,
+            tuned: Arc::default(),
         };
         for cmd in cmd_rx {
             w.handle(cmd);
@@ -237,14 +268,9 @@ fn load_model(opts: &WorkerOptions, slot: &ModelSlot, out: &Out) {
         let dev = device::select(opts.device)?;
         let path = crate::models::resolve(opts.model.as_deref())?;
         let model = crate::models::load(Some(&path), None, &dev.device)?;
-        let hash = glia_catalog::hash_file(&path)?;
-        let name = path
-            .file_stem()
-            .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
-        let key = format!("{name}@{}", &hash.0[..16.min(hash.0.len())]);
         let state = ModelState {
             scorer: Scorer::new(model, dev.clone()),
-            key,
+            key: model_key(&path)?,
         };
         Ok((state, dev.name, dev.reason))
     })();
@@ -264,7 +290,6 @@ fn load_model(opts: &WorkerOptions, slot: &ModelSlot, out: &Out) {
 
 /// One scoring run: its feed and its stop flag.
 struct Run {
-    feed: Option<Sender<(usize, PathBuf, PhotoId)>>,
     cancel: Arc<AtomicBool>,
 }
 
@@ -278,6 +303,8 @@ struct State {
     run: Option<Run>,
     paused: Arc<AtomicBool>,
     catalog: Option<Catalog>,
+    tune: Option<super::tuning::Session>,
+    tuned: super::tuning::TunedSlot,
 }
 
 impl State {
@@ -322,6 +349,53 @@ impl State {
             }
             Command::Heatmap { index, path, kind } => self.heatmap(index, path, kind),
             Command::SidecarStyle(s) => self.opts.sidecar = s,
+            Command::StartTune { ratings, epochs } => {
+                let samples = super::tuning::samples(ratings);
+                self.start_tune(None, samples, epochs);
+            }
+            Command::ContinueTune { epochs } => {
+                let taken = self.tuned.lock().unwrap_or_else(|p| p.into_inner()).take();
+                match taken {
+                    Some(t) => self.start_tune(Some(t.model), t.samples, epochs),
+                    None => self.out.send(Event::Notice("no finished session to continue".into())),
+                }
+            }
+            Command::ConfirmTune(yes) => {
+                if let Some(t) = &self.tune {
+                    let _ = t.confirm.send(yes);
+                }
+            }
+            Command::CancelTune => {
+                if let Some(t) = self.tune.take() {
+                    t.cancel.store(true, Ordering::Relaxed);
+                    let _ = t.confirm.send(false);
+                }
+            }
+            Command::KeepTuned(name) => {
+                if let Err(e) = self.keep_tuned(&name) {
+                    self.out.send(Event::Notice(format!("The model was not kept: {e:#}")));
+                }
+                self.send_models();
+            }
+            Command::DiscardTuned => {
+                self.tuned.lock().unwrap_or_else(|p| p.into_inner()).take();
+            }
+            Command::UseModel(path) => self.use_model(path),
+            Command::ListModels => self.send_models(),
+            Command::RenameModel { old, new } => {
+                let r = super::named::rename(&self.opts.paths.models, &old, &new);
+                self.report(r.map(|()| format!("Renamed {old} to {new}")));
+                self.send_models();
+            }
+            Command::DeleteModel(name) => {
+                let r = super::named::delete(&self.opts.paths.models, &name);
+                self.report(r.map(|()| format!("Deleted the model {name}")));
+                self.send_models();
+            }
+            Command::ExportModel { name, dest } => {
+                let r = super::named::export(&self.opts.paths.models, &name, &dest);
+                self.report(r.map(|p| format!("Exported {name} to {}", p.display())));
+            }
             Command::Export { paths, dest, mode } => {
                 let out = self.out.clone();
                 spawn("glia-export", move || {
@@ -333,6 +407,115 @@ impl State {
                 });
             }
         }
+    }
+
+    fn report(&self, r: anyhow::Result<String>) {
+        self.out.send(Event::Notice(match r {
+            Ok(m) => m,
+            Err(e) => format!("{e:#}"),
+        }));
+    }
+
+    fn send_models(&self) {
+        self.out
+            .send(Event::Models(super::named::list(&self.opts.paths.models)));
+    }
+
+    /// Starts a session from `start` (the model in use when `None`).
+    fn start_tune(&mut self, start: Option<glia_engine::Model>, samples: Vec<glia_engine::train::data::Sample>, epochs: usize) {
+        let Some(current) = self.slot.get() else {
+            self.out.send(Event::Notice("the model is still loading".into()));
+            return;
+        };
+        if let Some(old) = self.tune.take() {
+            old.cancel.store(true, Ordering::Relaxed);
+        }
+        let device = current.scorer.device().clone();
+        let start = start.unwrap_or_else(|| current.scorer.model().clone());
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (confirm_tx, confirm_rx) = unbounded();
+        self.tune = Some(super::tuning::Session {
+            cancel: cancel.clone(),
+            confirm: confirm_tx,
+        });
+        let (out, slot) = (self.out.clone(), self.tuned.clone());
+        spawn("glia-finetune", move || {
+            super::tuning::run(start, device, samples, epochs, cancel, confirm_rx, slot, |e| {
+                out.send(Event::Tune(e));
+            });
+        });
+    }
+
+    fn keep_tuned(&mut self, name: &str) -> anyhow::Result<()> {
+        use anyhow::Context;
+        super::named::check_name(name)?;
+        let dir = self.opts.paths.models.clone();
+        let path = super::named::model_path(&dir, name);
+        anyhow::ensure!(!path.exists(), "a model named {name:?} exists already");
+        let tuned = self
+            .tuned
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .context("no finished session to keep")?;
+        let base = self.slot.get().map_or_else(String::new, |m| m.key);
+        std::fs::create_dir_all(&dir)?;
+        let mut model = tuned.model;
+        model.info.extra.insert("base".into(), base.clone());
+        model
+            .info
+            .extra
+            .insert("training_samples".into(), tuned.samples.len().to_string());
+        model.save(&path)?;
+        let created = std::time::SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        super::named::write_card(
+            &dir,
+            &super::named::Card {
+                name: name.to_owned(),
+                base: base.split('@').next().unwrap_or_default().to_owned(),
+                photos: tuned.samples.len(),
+                held_out: tuned.held_out,
+                created,
+                before: tuned.before,
+                after: tuned.after,
+            },
+        )?;
+        self.use_model(Some(path));
+        Ok(())
+    }
+
+    /// Loads a model on the device in use and makes it the one that scores; the GUI then
+    /// reopens the folder, so photos already scored by it come from the catalog.
+    fn use_model(&mut self, path: Option<PathBuf>) {
+        let Some(current) = self.slot.get() else {
+            return;
+        };
+        let (slot, out) = (self.slot.clone(), self.out.clone());
+        let device = current.scorer.device().clone();
+        spawn("glia-model", move || {
+            let loaded = (|| -> anyhow::Result<ModelState> {
+                let file = crate::models::resolve(path.as_deref())?;
+                let model = crate::models::load(Some(&file), None, &device.device)?;
+                Ok(ModelState {
+                    key: model_key(&file)?,
+                    scorer: Scorer::new(model, device.clone()),
+                })
+            })();
+            match loaded {
+                Ok(state) => {
+                    let model = state.key.clone();
+                    slot.set(state);
+                    out.send(Event::ModelReady {
+                        model,
+                        device: device.name.clone(),
+                        reason: device.reason.clone(),
+                    });
+                }
+                Err(e) => out.send(Event::Notice(format!("The model could not be loaded: {e:#}"))),
+            }
+        });
     }
 
     fn save_labels(&mut self, path: &Path, id: &PhotoId, labels: Labels) -> Result<(), String> {
@@ -353,7 +536,6 @@ impl State {
         let (feed_tx, feed_rx) = unbounded::<(usize, PathBuf, PhotoId)>();
         let cancel = Arc::new(AtomicBool::new(false));
         self.run = Some(Run {
-            feed: Some(feed_tx.clone()),
             cancel: cancel.clone(),
         });
         let (slot, out, paused, generation) = (
@@ -392,10 +574,6 @@ impl State {
             self.opts.clone(),
         );
         let slot = self.slot.clone();
-        // The run keeps its own sender only while the folder is being identified.
-        if let Some(run) = self.run.as_mut() {
-            run.feed = None;
-        }
         spawn("glia-identify", move || {
             identify_folder(&folder, generation, &opts, &slot, &out, &cancel, feed);
         });
@@ -634,7 +812,11 @@ impl Worker {
     }
 }
 
-#[allow(dead_code)]
-fn model_key(slot: &ModelSlot) -> Option<String> {
-    slot.get().map(|m| m.key)
+/// The key scores are cached under: the model file's name and a hash of its content.
+fn model_key(path: &Path) -> anyhow::Result<String> {
+    let hash = glia_catalog::hash_file(path)?;
+    let name = path
+        .file_stem()
+        .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
+    Ok(format!("{name}@{}", &hash.0[..16.min(hash.0.len())]))
 }

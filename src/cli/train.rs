@@ -132,16 +132,6 @@ pub fn fresh_model(args: &TrainArgs, device: &glia_engine::burn::tensor::Device)
         .with_context(|| format!("cannot load backbone {}", backbone.display()))
 }
 
-/// Least-squares line from raw outputs to opinion scores, so 0–100 reads like the data's scale.
-fn fit_line(raw: &[f64], mos: &[f64]) -> (f64, f64) {
-    let n = raw.len() as f64;
-    let (mx, my) = (raw.iter().sum::<f64>() / n, mos.iter().sum::<f64>() / n);
-    let sxx: f64 = raw.iter().map(|x| (x - mx).powi(2)).sum();
-    let sxy: f64 = raw.iter().zip(mos).map(|(x, y)| (x - mx) * (y - my)).sum();
-    let scale = if sxx > 0.0 { sxy / sxx } else { 0.0 };
-    (scale, my - scale * mx)
-}
-
 /// Maps the model's 0–100 onto the data's scale, records how it was made, and writes it
 /// (atomically) to `--output`.
 pub fn save_trained(
@@ -155,7 +145,7 @@ pub fn save_trained(
 ) -> Result<()> {
     let output = args.output.as_ref().context("--output is required")?;
     let (raw, mos, _) = predict(model.clone(), device, samples);
-    let (scale, offset) = fit_line(&raw, &mos);
+    let (scale, offset) = glia::models::fit_line(&raw, &mos);
     model.info.score_scale = scale as f32;
     model.info.score_offset = offset as f32;
     let extra = &mut model.info.extra;
