@@ -76,7 +76,7 @@ fn open_score_rate_and_reopen() {
 
     let mut h = harness(&folder, &data);
     wait_for(&mut h, "every photo scored", |app| {
-        app.photos().len() == 7 && app.scored() == PHOTOS.len()
+        app.photos().len() == 7 && app.scored() == PHOTOS.len() && app.settled()
     });
     let app = h.state();
     assert_eq!(
@@ -174,6 +174,13 @@ fn open_score_rate_and_reopen() {
     h.key_press(egui::Key::Escape);
     h.step();
     assert!(h.state().viewer_state().is_none());
+    // The shortcuts are listed on F1.
+    h.key_press(egui::Key::F1);
+    h.run_steps(2);
+    h.get_by_label("next photo without stars");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.query_by_label("next photo without stars").is_none());
     drop(h);
 
     // Originals were never touched.

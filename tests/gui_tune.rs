@@ -16,7 +16,11 @@ use glia::app::{GliaApp, Launch};
 fn wait_for(h: &mut Harness<'_, GliaApp>, what: &str, secs: u64, done: impl Fn(&Harness<'_, GliaApp>) -> bool) {
     let start = Instant::now();
     while !done(h) {
-        assert!(start.elapsed() < Duration::from_secs(secs), "timed out waiting for {what}");
+        assert!(
+            start.elapsed() < Duration::from_secs(secs),
+            "timed out waiting for {what}; status: {}",
+            h.state().status()
+        );
         h.step();
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -35,9 +39,15 @@ fn learn_my_taste_keep_and_switch_back() {
     let tmp = tempfile::tempdir().unwrap();
     let (folder, data) = (tmp.path().join("shoot"), tmp.path().join("data"));
     std::fs::create_dir_all(&folder).unwrap();
-    for i in 0..14 {
-        let name = format!("{}.JPG", 1100 + i * 7);
-        std::fs::copy(shared.join("data/livec/images").join(&name), folder.join(&name)).unwrap();
+    let images = shared.join("data/livec/images");
+    let mut names: Vec<String> = std::fs::read_dir(&images)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".JPG"))
+        .collect();
+    names.sort();
+    for name in names.iter().step_by(37).take(14) {
+        std::fs::copy(images.join(name), folder.join(name)).unwrap();
     }
     let default_model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/glianet-vit-tiny.safetensors");
     let default_bytes = std::fs::read(&default_model).unwrap();
@@ -79,6 +89,11 @@ fn learn_my_taste_keep_and_switch_back() {
     assert!(has(&h, "before") && has(&h, "after"));
 
     // Keep it as "mine": it is saved in the user's models and scores the folder.
+    // The name field offers a free name; the user types their own instead.
+    h.get_by_role(egui::accesskit::Role::TextInput).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
     h.get_by_role(egui::accesskit::Role::TextInput).type_text("mine");
     h.step();
     h.get_by_label("Keep").click();

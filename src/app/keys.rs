@@ -8,7 +8,7 @@ use super::{GliaApp, Overlay};
 
 /// Every shortcut, as the help overlay shows it.
 pub const SHORTCUTS: &[(&str, &str)] = &[
-    ("← → ↑ ↓", "move through the photos"),
+    ("Arrow keys", "move through the photos"),
     ("Home / End", "first / last photo"),
     ("Space", "open / close the viewer"),
     ("Esc", "back to the grid"),
@@ -18,7 +18,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("X", "reject"),
     ("U", "unflag"),
     ("N", "next photo without stars"),
-    ("H", "heatmap overlay: off → GLIANet → ViT → side by side"),
+    ("H", "heatmap overlay: off, GLIANet, ViT, side by side"),
     ("Ctrl+O", "open a folder"),
     ("F1 or ?", "this help"),
 ];

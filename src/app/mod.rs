@@ -321,6 +321,12 @@ impl GliaApp {
         &self.status
     }
 
+    /// Whether the grid's order reflects every score that has arrived (background
+    /// updates re-sort within half a second).
+    pub fn settled(&self) -> bool {
+        !self.stale && !self.dirty
+    }
+
     /// The key of the model in use (`name@hash`), once loaded.
     pub fn model_key(&self) -> Option<&str> {
         self.model.as_deref()

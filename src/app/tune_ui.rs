@@ -97,6 +97,9 @@ impl TuneUi {
                 held_out,
             } => {
                 self.validation.insert(0, [0.0, before.0]);
+                if self.name.trim().is_empty() {
+                    self.name = self.free_name();
+                }
                 self.phase = Phase::Done {
                     before,
                     after,
@@ -107,6 +110,20 @@ impl TuneUi {
             }
             TuneEvent::Failed(e) => self.phase = Phase::Failed(e),
         }
+    }
+
+    /// "my taste", "my taste 2", …: the first name no kept model has.
+    fn free_name(&self) -> String {
+        (1..)
+            .map(|i| {
+                if i == 1 {
+                    "my taste".to_owned()
+                } else {
+                    format!("my taste {i}")
+                }
+            })
+            .find(|n| !self.models.iter().any(|m| m.card.name == *n))
+            .unwrap_or_default()
     }
 
     fn reset_run(&mut self) {
@@ -342,8 +359,10 @@ fn done(
         ui.label("Name");
         ui.text_edit_singleline(&mut app.tune.name);
         if ui.button("Keep").clicked() {
-            app.worker.send(Command::KeepTuned(app.tune.name.trim().to_owned()));
+            app.worker
+                .send(Command::KeepTuned(app.tune.name.trim().to_owned()));
             app.tune.phase = Phase::Idle;
+            app.tune.name.clear();
         }
     });
     ui.horizontal(|ui| {
@@ -380,7 +399,7 @@ fn models(app: &mut GliaApp, ui: &mut egui::Ui) {
     });
     let mut command = None;
     egui::Grid::new("models").striped(true).show(ui, |ui| {
-        for h in ["name", "base", "photos", "made", "SRCC before → after", ""] {
+        for h in ["name", "base", "photos", "made", "SRCC before / after", ""] {
             ui.strong(h);
         }
         ui.end_row();
@@ -397,7 +416,7 @@ fn models(app: &mut GliaApp, ui: &mut egui::Ui) {
             ui.label(&c.base);
             ui.label(format!("{} ({} held out)", c.photos, c.held_out));
             ui.label(super::panels::format_date(c.created));
-            ui.label(format!("{:.2} → {:.2}", c.before.0, c.after.0));
+            ui.label(format!("{:.2} / {:.2}", c.before.0, c.after.0));
             ui.horizontal(|ui| {
                 if c.name != current_name && ui.button("Use").clicked() {
                     command = Some(Command::UseModel(Some(m.path.clone())));
