@@ -13,7 +13,12 @@ use egui_kittest::kittest::Queryable;
 use glia::app::paths::AppPaths;
 use glia::app::{GliaApp, Launch};
 
-fn wait_for(h: &mut Harness<'_, GliaApp>, what: &str, secs: u64, done: impl Fn(&Harness<'_, GliaApp>) -> bool) {
+fn wait_for(
+    h: &mut Harness<'_, GliaApp>,
+    what: &str,
+    secs: u64,
+    done: impl Fn(&Harness<'_, GliaApp>) -> bool,
+) {
     let start = Instant::now();
     while !done(h) {
         assert!(
@@ -49,7 +54,8 @@ fn learn_my_taste_keep_and_switch_back() {
     for name in names.iter().step_by(37).take(14) {
         std::fs::copy(images.join(name), folder.join(name)).unwrap();
     }
-    let default_model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/glianet-vit-tiny.safetensors");
+    let default_model =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("models/glianet-vit-tiny.safetensors");
     let default_bytes = std::fs::read(&default_model).unwrap();
     let launch = Launch {
         folder: Some(folder.clone()),
@@ -60,7 +66,9 @@ fn learn_my_taste_keep_and_switch_back() {
     let mut h = Harness::builder()
         .with_size(egui::Vec2::new(1400.0, 900.0))
         .build_eframe(move |cc| GliaApp::new(cc, launch).expect("the app starts"));
-    wait_for(&mut h, "the folder scored", 300, |h| h.state().scored() == 14);
+    wait_for(&mut h, "the folder scored", 300, |h| {
+        h.state().scored() == 14
+    });
 
     // Too few ratings: the window explains instead of starting.
     h.get_by_label("Learn my taste…").click();
@@ -71,7 +79,13 @@ fn learn_my_taste_keep_and_switch_back() {
     // Rate every photo by name order with a rule the user "likes": 1..5 stars cycling.
     h.key_press(egui::Key::Home);
     h.step();
-    let keys = [egui::Key::Num1, egui::Key::Num2, egui::Key::Num3, egui::Key::Num4, egui::Key::Num5];
+    let keys = [
+        egui::Key::Num1,
+        egui::Key::Num2,
+        egui::Key::Num3,
+        egui::Key::Num4,
+        egui::Key::Num5,
+    ];
     for i in 0..14 {
         h.key_press(keys[i % 5]);
         h.step();
@@ -83,9 +97,13 @@ fn learn_my_taste_keep_and_switch_back() {
     h.get_by_label("Start learning").click();
     h.step();
     // On the CPU it measures a few steps and asks first.
-    wait_for(&mut h, "the CPU estimate", 300, |h| has(h, "This runs on the CPU"));
+    wait_for(&mut h, "the CPU estimate", 300, |h| {
+        has(h, "This runs on the CPU")
+    });
     h.get_by_label("Continue").click();
-    wait_for(&mut h, "the session to finish", 900, |h| has(h, "held-out ratings (of 14)"));
+    wait_for(&mut h, "the session to finish", 900, |h| {
+        has(h, "held-out ratings (of 14)")
+    });
     assert!(has(&h, "before") && has(&h, "after"));
 
     // Keep it as "mine": it is saved in the user's models and scores the folder.
@@ -94,11 +112,14 @@ fn learn_my_taste_keep_and_switch_back() {
     h.step();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     h.step();
-    h.get_by_role(egui::accesskit::Role::TextInput).type_text("mine");
+    h.get_by_role(egui::accesskit::Role::TextInput)
+        .type_text("mine");
     h.step();
     h.get_by_label("Keep").click();
     wait_for(&mut h, "the kept model in use", 120, |h| {
-        h.state().model_key().is_some_and(|k| k.starts_with("mine@"))
+        h.state()
+            .model_key()
+            .is_some_and(|k| k.starts_with("mine@"))
     });
     let scored_before = h.state().scored_now();
     wait_for(&mut h, "the folder rescored by the new model", 300, |h| {
@@ -106,14 +127,22 @@ fn learn_my_taste_keep_and_switch_back() {
     });
     assert!(data.join("models/mine.safetensors").is_file());
     assert!(data.join("models/mine.json").is_file());
-    wait_for(&mut h, "the model list", 30, |h| has(h, "Use the shipped default"));
-    assert_eq!(std::fs::read(&default_model).unwrap(), default_bytes, "the default is never written");
+    wait_for(&mut h, "the model list", 30, |h| {
+        has(h, "Use the shipped default")
+    });
+    assert_eq!(
+        std::fs::read(&default_model).unwrap(),
+        default_bytes,
+        "the default is never written"
+    );
 
     // Back to the default: its scores come from the catalog, nothing is rescored.
     let scored = h.state().scored_now();
     h.get_by_label("Use the shipped default").click();
     wait_for(&mut h, "the default in use", 120, |h| {
-        h.state().model_key().is_some_and(|k| k.starts_with("glianet-vit-tiny@"))
+        h.state()
+            .model_key()
+            .is_some_and(|k| k.starts_with("glianet-vit-tiny@"))
             && h.state().scored() == 14
     });
     assert_eq!(h.state().scored_now(), scored);
