@@ -71,7 +71,7 @@ pub fn list(dir: &Path) -> Vec<Named> {
             path.is_file().then_some(Named { card, path })
         })
         .collect();
-    out.sort_by(|a, b| b.card.created.cmp(&a.card.created));
+    out.sort_by_key(|n| std::cmp::Reverse(n.card.created));
     out
 }
 
@@ -139,7 +139,15 @@ mod tests {
     #[test]
     fn names_are_checked() {
         assert!(check_name("my taste 2").is_ok());
-        for bad in ["", "default", "../x", "a/b", ".hidden", "x.", &"y".repeat(65)] {
+        for bad in [
+            "",
+            "default",
+            "../x",
+            "a/b",
+            ".hidden",
+            "x.",
+            &"y".repeat(65),
+        ] {
             assert!(check_name(bad).is_err(), "{bad:?}");
         }
     }
@@ -162,7 +170,11 @@ mod tests {
         assert_eq!(std::fs::read(model_path(d, "older")).unwrap(), b"old");
         assert!(!model_path(d, "old").exists());
         let listed = list(d);
-        assert!(listed.iter().any(|n| n.card.name == "older" && n.card.photos == 40));
+        assert!(
+            listed
+                .iter()
+                .any(|n| n.card.name == "older" && n.card.photos == 40)
+        );
 
         let out = tempfile::tempdir().unwrap();
         let to = export(d, "older", out.path()).unwrap();

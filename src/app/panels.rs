@@ -168,7 +168,11 @@ pub fn top_bar(app: &mut GliaApp, ui: &mut egui::Ui) {
                     confirm: false,
                 });
             }
-            let label = if app.tune.running() { "Learning…" } else { "Learn my taste…" };
+            let label = if app.tune.running() {
+                "Learning…"
+            } else {
+                "Learn my taste…"
+            };
             if ui.button(label).clicked() {
                 app.tune.open = true;
                 app.worker.send(Command::ListModels);

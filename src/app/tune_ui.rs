@@ -249,9 +249,9 @@ fn setup(app: &mut GliaApp, ui: &mut egui::Ui) {
     match check {
         Err(e) => {
             let why = match e {
-                SessionError::TooFew { .. } => format!(
-                    "{e}. Rate photos with 1–5, P or X first (at least {MIN_RATINGS})."
-                ),
+                SessionError::TooFew { .. } => {
+                    format!("{e}. Rate photos with 1–5, P or X first (at least {MIN_RATINGS}).")
+                }
                 _ => e.to_string(),
             };
             ui.colored_label(Color32::from_rgb(230, 160, 60), why);
@@ -280,9 +280,16 @@ fn setup(app: &mut GliaApp, ui: &mut egui::Ui) {
 fn progress(app: &GliaApp, ui: &mut egui::Ui) {
     let (step, steps, epoch, eta) = app.tune.step;
     if let Some((train, held)) = &app.tune.split {
-        ui.label(format!("Training on {train} photos; held out: {}", held.join(", ")));
+        ui.label(format!(
+            "Training on {train} photos; held out: {}",
+            held.join(", ")
+        ));
     }
-    let frac = if steps > 0 { step as f32 / steps as f32 } else { 0.0 };
+    let frac = if steps > 0 {
+        step as f32 / steps as f32
+    } else {
+        0.0
+    };
     ui.add(
         egui::ProgressBar::new(frac)
             .text(format!(
@@ -303,7 +310,10 @@ fn plots(app: &GliaApp, ui: &mut egui::Ui) {
             .legend(Legend::default())
             .x_axis_label("step")
             .show(&mut cols[0], |p| {
-                p.line(Line::new("training loss", PlotPoints::from(app.tune.losses.clone())));
+                p.line(Line::new(
+                    "training loss",
+                    PlotPoints::from(app.tune.losses.clone()),
+                ));
             });
         Plot::new("tune-srcc")
             .height(140.0)
@@ -338,23 +348,25 @@ fn done(
     ui.label(format!(
         "Agreement with your {held_out} held-out ratings (of {photos}), which it did not train on:"
     ));
-    egui::Grid::new("before-after").striped(true).show(ui, |ui| {
-        ui.label("");
-        ui.strong("before");
-        ui.strong("after");
-        ui.end_row();
-        for (name, b, a) in [("SRCC", before.0, after.0), ("PLCC", before.1, after.1)] {
-            ui.label(name);
-            ui.label(format!("{b:.3}"));
-            let color = if a > b {
-                Color32::from_rgb(90, 200, 90)
-            } else {
-                Color32::from_rgb(230, 120, 80)
-            };
-            ui.colored_label(color, format!("{a:.3}"));
+    egui::Grid::new("before-after")
+        .striped(true)
+        .show(ui, |ui| {
+            ui.label("");
+            ui.strong("before");
+            ui.strong("after");
             ui.end_row();
-        }
-    });
+            for (name, b, a) in [("SRCC", before.0, after.0), ("PLCC", before.1, after.1)] {
+                ui.label(name);
+                ui.label(format!("{b:.3}"));
+                let color = if a > b {
+                    Color32::from_rgb(90, 200, 90)
+                } else {
+                    Color32::from_rgb(230, 120, 80)
+                };
+                ui.colored_label(color, format!("{a:.3}"));
+                ui.end_row();
+            }
+        });
     ui.horizontal(|ui| {
         ui.label("Name");
         ui.text_edit_singleline(&mut app.tune.name);

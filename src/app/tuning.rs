@@ -28,7 +28,10 @@ pub enum TuneEvent {
         held_out: Vec<String>,
     },
     /// CPU only: the measured time per step and the expected total; the session waits.
-    Estimate { per_step: f64, total: f64 },
+    Estimate {
+        per_step: f64,
+        total: f64,
+    },
     Step {
         step: usize,
         steps: usize,

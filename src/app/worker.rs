@@ -357,7 +357,9 @@ impl State {
                 let taken = self.tuned.lock().unwrap_or_else(|p| p.into_inner()).take();
                 match taken {
                     Some(t) => self.start_tune(Some(t.model), t.samples, epochs),
-                    None => self.out.send(Event::Notice("no finished session to continue".into())),
+                    None => self
+                        .out
+                        .send(Event::Notice("no finished session to continue".into())),
                 }
             }
             Command::ConfirmTune(yes) => {
@@ -373,7 +375,8 @@ impl State {
             }
             Command::KeepTuned(name) => {
                 if let Err(e) = self.keep_tuned(&name) {
-                    self.out.send(Event::Notice(format!("The model was not kept: {e:#}")));
+                    self.out
+                        .send(Event::Notice(format!("The model was not kept: {e:#}")));
                 }
                 self.send_models();
             }
@@ -422,9 +425,15 @@ impl State {
     }
 
     /// Starts a session from `start` (the model in use when `None`).
-    fn start_tune(&mut self, start: Option<glia_engine::Model>, samples: Vec<glia_engine::train::data::Sample>, epochs: usize) {
+    fn start_tune(
+        &mut self,
+        start: Option<glia_engine::Model>,
+        samples: Vec<glia_engine::train::data::Sample>,
+        epochs: usize,
+    ) {
         let Some(current) = self.slot.get() else {
-            self.out.send(Event::Notice("the model is still loading".into()));
+            self.out
+                .send(Event::Notice("the model is still loading".into()));
             return;
         };
         if let Some(old) = self.tune.take() {
@@ -440,9 +449,18 @@ impl State {
         });
         let (out, slot) = (self.out.clone(), self.tuned.clone());
         spawn("glia-finetune", move || {
-            super::tuning::run(start, device, samples, epochs, cancel, confirm_rx, slot, |e| {
-                out.send(Event::Tune(e));
-            });
+            super::tuning::run(
+                start,
+                device,
+                samples,
+                epochs,
+                cancel,
+                confirm_rx,
+                slot,
+                |e| {
+                    out.send(Event::Tune(e));
+                },
+            );
         });
     }
 
@@ -513,7 +531,9 @@ impl State {
                         reason: device.reason.clone(),
                     });
                 }
-                Err(e) => out.send(Event::Notice(format!("The model could not be loaded: {e:#}"))),
+                Err(e) => out.send(Event::Notice(format!(
+                    "The model could not be loaded: {e:#}"
+                ))),
             }
         });
     }
