@@ -8,7 +8,7 @@ use glia_engine::train::session::{MIN_RATINGS, SessionError, holdout};
 
 use super::GliaApp;
 use super::named::Named;
-use super::tuning::{HOLDOUT, SEED, TuneEvent, samples, target};
+use super::tuning::{Finished, HOLDOUT, SEED, TuneEvent, samples, target};
 use super::worker::Command;
 
 #[derive(Default, Clone)]
@@ -21,13 +21,7 @@ pub enum Phase {
         per_step: f64,
         total: f64,
     },
-    Done {
-        before: (f64, f64),
-        after: (f64, f64),
-        cancelled: bool,
-        photos: usize,
-        held_out: usize,
-    },
+    Done(Finished),
     Failed(String),
 }
 
@@ -89,24 +83,12 @@ impl TuneUi {
             TuneEvent::Epoch { epoch, srcc, .. } => {
                 self.validation.push([(epoch + 1) as f64, srcc]);
             }
-            TuneEvent::Finished {
-                before,
-                after,
-                cancelled,
-                photos,
-                held_out,
-            } => {
-                self.validation.insert(0, [0.0, before.0]);
+            TuneEvent::Finished(f) => {
+                self.validation.insert(0, [0.0, f.before.0]);
                 if self.name.trim().is_empty() {
                     self.name = self.free_name();
                 }
-                self.phase = Phase::Done {
-                    before,
-                    after,
-                    cancelled,
-                    photos,
-                    held_out,
-                };
+                self.phase = Phase::Done(f);
             }
             TuneEvent::Failed(e) => self.phase = Phase::Failed(e),
         }
@@ -221,15 +203,9 @@ fn session(app: &mut GliaApp, ui: &mut egui::Ui) {
                 app.status = "Fine-tuning cancelled; the model in use is unchanged.".into();
             }
         }
-        Phase::Done {
-            before,
-            after,
-            cancelled,
-            photos,
-            held_out,
-        } => {
+        Phase::Done(f) => {
             plots(app, ui);
-            done(app, ui, before, after, cancelled, (photos, held_out));
+            done(app, ui, &f);
         }
     }
 }
@@ -330,14 +306,14 @@ fn plots(app: &GliaApp, ui: &mut egui::Ui) {
     });
 }
 
-fn done(
-    app: &mut GliaApp,
-    ui: &mut egui::Ui,
-    before: (f64, f64),
-    after: (f64, f64),
-    cancelled: bool,
-    (photos, held_out): (usize, usize),
-) {
+fn done(app: &mut GliaApp, ui: &mut egui::Ui, f: &Finished) {
+    let Finished {
+        before,
+        after,
+        cancelled,
+        photos,
+        held_out,
+    } = *f;
     if cancelled {
         ui.label("Cancelled: the model in use is unchanged.");
         if ui.button("Close").clicked() {

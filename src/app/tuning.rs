@@ -45,14 +45,18 @@ pub enum TuneEvent {
         srcc: f64,
         plcc: f64,
     },
-    Finished {
-        before: (f64, f64),
-        after: (f64, f64),
-        cancelled: bool,
-        photos: usize,
-        held_out: usize,
-    },
+    Finished(Finished),
     Failed(String),
+}
+
+/// How a session ended: agreement (SRCC, PLCC) with the held-out ratings before and after.
+#[derive(Debug, Clone, Copy)]
+pub struct Finished {
+    pub before: (f64, f64),
+    pub after: (f64, f64),
+    pub cancelled: bool,
+    pub photos: usize,
+    pub held_out: usize,
 }
 
 /// A finished session's model, waiting for keep or discard.
@@ -189,13 +193,13 @@ pub fn run(
             after,
         });
     }
-    send(TuneEvent::Finished {
+    send(TuneEvent::Finished(Finished {
         before,
         after,
         cancelled,
         photos: samples.len(),
         held_out,
-    });
+    }));
 }
 
 /// The rating a photo's labels stand for, on 0–100: stars × 20; a pick without stars 80,

@@ -33,8 +33,8 @@ impl Catalog {
             conn: Connection::open(path).map_err(|e| db_error(path, e))?,
             path: path.to_path_buf(),
         };
-        catalog.configure().map_err(|e| catalog.err(e))?;
-        match schema::migrate(&catalog.conn).map_err(|e| catalog.err(e))? {
+        retry_busy(|| catalog.configure()).map_err(|e| catalog.err(e))?;
+        match retry_busy(|| schema::migrate(&catalog.conn)).map_err(|e| catalog.err(e))? {
             Outcome::Ready => Ok(catalog),
             Outcome::Newer(found) => Err(CatalogError::NewerSchema {
                 path: catalog.path,
@@ -365,4 +365,24 @@ fn path_key(path: &Path) -> Result<Vec<u8>, CatalogError> {
 #[cfg(not(unix))]
 fn path_from_key(key: Vec<u8>) -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&key).into_owned())
+}
+
+/// Runs `f` again while SQLite reports the database busy, for up to 5 s. Switching a fresh
+/// file to WAL needs an exclusive lock and SQLite does not call the busy handler for it, so
+/// several threads or processes creating the catalog at once must wait here themselves.
+fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let start = std::time::Instant::now();
+    loop {
+        match f() {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && start.elapsed() < Duration::from_secs(5) =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
 }
