@@ -161,6 +161,33 @@ fn open_score_rate_and_reopen() {
     let labels = catalog.labels(&id).unwrap().expect("labels saved");
     assert_eq!((labels.rating, labels.flag), (4, Flag::Pick));
 
+    // Export the picks: a copy in another folder, after a confirmation.
+    let picks = tmp.path().join("picks");
+    h.get_by_label("Export…").click();
+    h.run_steps(2);
+    h.get_by_role(egui::accesskit::Role::TextInput).focus();
+    h.step();
+    h.get_by_role(egui::accesskit::Role::TextInput)
+        .type_text(picks.to_str().unwrap());
+    h.run_steps(2);
+    h.get_by_label("Copy 1 photo…").click();
+    h.run_steps(2);
+    h.get_by_label("Yes, copy").click();
+    let start = Instant::now();
+    while !picks.join(best_path.file_name().unwrap()).is_file() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the pick was not exported"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        std::fs::read(picks.join(best_path.file_name().unwrap())).unwrap(),
+        std::fs::read(&best_path).unwrap()
+    );
+    h.run_steps(3);
+
     // The viewer opens on Space and draws the heatmap on H.
     h.key_press(egui::Key::Home);
     h.step();

@@ -469,7 +469,16 @@ impl GliaApp {
                     .filter(|o| matches!(o, ExportOutcome::Done { .. }))
                     .count();
                 self.status = format!("Exported {done} of {} photos", outcomes.len());
+                // Moved photos left this folder: list it again.
+                let moved = outcomes
+                    .iter()
+                    .any(|o| matches!(o, ExportOutcome::Done { from, .. } if !from.exists()));
                 self.export_result = Some(outcomes);
+                if moved && let Some(f) = self.folder.clone() {
+                    let status = std::mem::take(&mut self.status);
+                    self.open(f);
+                    self.status = status;
+                }
             }
             Event::Notice(n) => self.status = n,
             Event::Tune(e) => self.tune.on_event(e),

@@ -524,9 +524,10 @@ fn export_window(app: &mut GliaApp, ctx: &egui::Context) {
             });
             ui.separator();
             let verb = if d.mode == ExportMode::Copy { "Copy" } else { "Move" };
+            let photos = if count == 1 { "photo" } else { "photos" };
             if d.confirm {
                 ui.label(format!(
-                    "{verb} {count} photos (and their sidecars) to {}? Files already there are never overwritten.",
+                    "{verb} {count} {photos} (and sidecars) to {}? Files already there are never overwritten.",
                     d.dest
                 ));
                 ui.horizontal(|ui| {
@@ -538,7 +539,7 @@ fn export_window(app: &mut GliaApp, ctx: &egui::Context) {
             } else {
                 let ready = count > 0 && !d.dest.trim().is_empty();
                 if ui
-                    .add_enabled(ready, egui::Button::new(format!("{verb} {count} photos…")))
+                    .add_enabled(ready, egui::Button::new(format!("{verb} {count} {photos}…")))
                     .clicked()
                 {
                     d.confirm = true;

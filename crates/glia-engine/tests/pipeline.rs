@@ -126,7 +126,8 @@ fn broken_files_are_reported_and_the_run_goes_on() {
             .clone()
     };
     assert!(skip("e_notes.txt").unwrap().contains("unsupported"));
-    assert!(skip("f_raw.nef").unwrap().contains("RAW"));
+    // RAW files are read through their embedded preview, so they are scored, not skipped.
+    assert!(skip("f_raw.nef").is_none());
     assert!(skip("missing.jpg").unwrap().contains("cannot read"));
 
     let to_score: Vec<PathBuf> = entries
@@ -152,4 +153,6 @@ fn broken_files_are_reported_and_the_run_goes_on() {
     );
     assert!(outcome("c_empty.png").unwrap_err().contains("empty"));
     assert!(outcome("d_corrupt.jpg").is_err());
+    // A "RAW" file with no embedded JPEG preview says so.
+    assert!(outcome("f_raw.nef").unwrap_err().contains("preview"));
 }
