@@ -66,8 +66,9 @@ fn learn_my_taste_keep_and_switch_back() {
     let mut h = Harness::builder()
         .with_size(egui::Vec2::new(1400.0, 900.0))
         .build_eframe(move |cc| GliaApp::new(cc, launch).expect("the app starts"));
-    wait_for(&mut h, "the folder scored", 300, |h| {
-        h.state().scored() == 14
+    // Scored, and the grid re-sorted by score, so stepping through it visits each photo once.
+    wait_for(&mut h, "the folder scored and sorted", 300, |h| {
+        h.state().scored() == 14 && h.state().settled()
     });
 
     // Too few ratings: the window explains instead of starting.
