@@ -129,17 +129,10 @@ fn fine_tuning_learns_a_users_taste_on_held_out_photos() {
     let out = dir.path().join("darker.safetensors");
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/glianet-vit-tiny.safetensors");
     let shipped_bytes = std::fs::read(&shipped).expect("the shipped default model");
-    let run = Command::new(env!("CARGO_BIN_EXE_glia"))
-        .args(["train", "--device", "cpu", "--quiet", "--init", "default"])
-        .args([
-            "--image-column",
-            "photo",
-            "--score-column",
-            "stars",
-            "--data",
-        ])
-        .arg(&data)
-        .args([
+    let run = glia(
+        &[
+            "--init",
+            "default",
             "--epochs",
             "6",
             "--patch-num",
@@ -149,10 +142,10 @@ fn fine_tuning_learns_a_users_taste_on_held_out_photos() {
             "--lr",
             "3e-4",
             "-o",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
+            out.to_str().unwrap(),
+        ],
+        &data,
+    );
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(
         run.status.success(),
