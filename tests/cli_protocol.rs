@@ -99,6 +99,10 @@ fn data_efficient_split_trains_on_its_fraction_and_tests_on_the_same_fifth() {
             "1",
             "--batch-size",
             "4",
+            "--test-samplings",
+            "2",
+            "--save-models",
+            dir.path().join("models").to_str().unwrap(),
         ],
     );
     assert!(
@@ -108,6 +112,7 @@ fn data_efficient_split_trains_on_its_fraction_and_tests_on_the_same_fifth() {
     );
     let json: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
     let split = &json["splits"][0];
+    check_saved_model_scores_like_the_report(&shared, dir.path(), split);
     assert_eq!(
         (split["train"].as_u64(), split["test"].as_u64()),
         (Some(12), Some(6))
@@ -127,4 +132,56 @@ fn data_efficient_split_trains_on_its_fraction_and_tests_on_the_same_fifth() {
     );
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("held-out 20 %"));
+}
+
+/// The saved model, run again by `glia eval` on the held-out photos listed in the report,
+/// must give the report's figures: centred, and centred + the same 2 random samplings.
+fn check_saved_model_scores_like_the_report(shared: &Path, dir: &Path, split: &serde_json::Value) {
+    let predictions = split["predictions"].as_array().unwrap();
+    assert_eq!(predictions.len(), 6);
+    let mut csv = String::from("image,mos\n");
+    for p in predictions {
+        let random = p["random"].as_array().unwrap();
+        assert_eq!(random.len(), 2, "{p}");
+        // Random offsets cut other fragments than the centred ones.
+        assert!(random.iter().any(|r| r != &p["centred"]), "{p}");
+        csv.push_str(&format!("{},{}\n", p["path"].as_str().unwrap(), p["mos"]));
+    }
+    let held_out = dir.join("held-out.csv");
+    std::fs::write(&held_out, csv).unwrap();
+    let model = dir.join("models/split-seed0.safetensors");
+    assert!(model.is_file(), "no model saved at {}", model.display());
+    for (samplings, want) in [("0", &split), ("2", &&split["sampled"])] {
+        let out = Command::new(env!("CARGO_BIN_EXE_glia"))
+            .args([
+                "eval",
+                "--json",
+                "--quiet",
+                "--device",
+                "cpu",
+                "--samplings",
+                samplings,
+            ])
+            .arg("--model")
+            .arg(&model)
+            .arg("--backbone")
+            .arg(shared.join("models/vit_tiny_patch16_224.safetensors"))
+            .arg("--data")
+            .arg(&held_out)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        for key in ["srcc", "plcc", "krcc", "rmse"] {
+            let (a, b) = (got[key].as_f64().unwrap(), want[key].as_f64().unwrap());
+            assert!(
+                (a - b).abs() < 1e-4,
+                "{samplings} samplings, {key}: eval {a}, report {b}"
+            );
+        }
+    }
 }

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Sender};
 use glia_engine::train::data::Sample;
-use glia_engine::train::protocol::predict;
+use glia_engine::train::predict::predict;
 use glia_engine::train::session::{SessionEvent, fine_tune, holdout};
 use glia_engine::train::trainer::TrainConfig;
 use glia_engine::{ComputeDevice, Model};

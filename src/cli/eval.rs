@@ -1,18 +1,21 @@
 //! `glia eval --data CSV --model M`: agreement of a model with opinion scores.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use glia_engine::train::metrics::evaluate;
-use glia_engine::{ScoreOptions, Scorer};
+use glia_engine::train::predict::{Prediction, predict_sampled};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Args)]
 pub struct EvalArgs {
     #[command(flatten)]
     pub data: super::DataArgs,
+    /// Average the centred fragments with K seeded random fragment samplings per photo
+    /// (the same seeds as `glia train --splits --test-samplings`); 0 scores as `glia score` does.
+    #[arg(long, default_value_t = 0)]
+    pub samplings: usize,
     /// Print the metrics as JSON.
     #[arg(long)]
     pub json: bool,
@@ -24,42 +27,35 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     let data = args.data.load(3, "evaluation")?;
     let (device, model) = args.run.load()?;
     let model_name = model.path.display().to_string();
-    let scorer = Scorer::new(model, device.clone());
-    let opts = ScoreOptions::for_device(&device);
-    let paths: Vec<PathBuf> = data.samples.iter().map(|s| s.path.clone()).collect();
+    let passes = 1 + args.samplings;
     let bar = if args.run.quiet {
         ProgressBar::hidden()
     } else {
-        ProgressBar::new(paths.len() as u64)
+        ProgressBar::new((data.samples.len() * passes) as u64)
     };
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} photos (ETA {eta})")
-            .context("progress bar")?,
+        ProgressStyle::with_template(
+            "{spinner} {wide_bar} {pos}/{len} fragment samplings (ETA {eta})",
+        )
+        .context("progress bar")?,
     );
-    let mut results: Vec<_> = scorer
-        .run(paths, &opts, Default::default())
-        .iter()
-        .inspect(|_| bar.inc(1))
-        .collect();
+    let (found, skipped) =
+        predict_sampled(model, &device, &data.samples, args.samplings, &mut || {
+            bar.inc(1)
+        });
     bar.finish_and_clear();
-    results.sort_by_key(|r| r.index);
-    let (mut pred, mut mos) = (Vec::new(), Vec::new());
-    for r in &results {
-        match &r.outcome {
-            // Raw outputs: the 0–100 mapping clamps, which would add ties.
-            Ok(s) => {
-                pred.push(f64::from(s.raw));
-                mos.push(data.samples[r.index].score);
-            }
-            Err(e) => eprintln!("glia: {}: skipped: {e}", r.path.display()),
-        }
+    for (path, reason) in &skipped {
+        eprintln!("glia: {}: skipped: {reason}", path.display());
     }
-    if pred.len() < 3 {
+    if found.len() < 3 {
         bail!(
             "only {} photos could be scored; at least 3 are needed",
-            pred.len()
+            found.len()
         );
     }
+    // Raw outputs: the 0–100 mapping clamps, which would add ties.
+    let pred: Vec<f64> = found.iter().map(Prediction::averaged).collect();
+    let mos: Vec<f64> = found.iter().map(|p| p.mos).collect();
     let m = evaluate(&pred, &mos);
     if args.json {
         println!(
@@ -67,13 +63,23 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             serde_json::to_string_pretty(&serde_json::json!({
                 "data": args.data.data.display().to_string(),
                 "model": model_name,
+                "samplings": args.samplings,
                 "srcc": m.srcc, "plcc": m.plcc, "krcc": m.krcc, "rmse": m.rmse, "n": m.n,
             }))?
         );
     } else {
         println!(
-            "SRCC {:.4}  PLCC {:.4}  KRCC {:.4}  RMSE {:.3}  (n = {}, PLCC and RMSE after the 4-parameter logistic fit)",
-            m.srcc, m.plcc, m.krcc, m.rmse, m.n
+            "SRCC {:.4}  PLCC {:.4}  KRCC {:.4}  RMSE {:.3}  (n = {}, PLCC and RMSE after the 4-parameter logistic fit{})",
+            m.srcc,
+            m.plcc,
+            m.krcc,
+            m.rmse,
+            m.n,
+            if args.samplings > 0 {
+                format!("; centred + {} random samplings", args.samplings)
+            } else {
+                String::new()
+            }
         );
     }
     Ok(ExitCode::SUCCESS)

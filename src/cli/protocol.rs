@@ -4,7 +4,9 @@ use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 
 use anyhow::{Context, Result, bail};
-use glia_engine::train::protocol::{SplitReport, Variant, medians, run_split};
+use glia_engine::train::protocol::{
+    SplitOutcome, SplitPlan, SplitReport, Variant, medians, run_split,
+};
 use glia_engine::train::trainer::Event;
 
 use super::train::{TrainArgs, cancel_on_ctrl_c, fresh_model, progress_bar, say, show_step};
@@ -24,6 +26,14 @@ pub fn run(args: &TrainArgs) -> Result<ExitCode> {
     let device = super::pick_device(args.device, args.quiet)?;
     // Each split starts from fresh adapters on this backbone.
     let base = fresh_model(args, &device.device)?;
+    if let Some(dir) = &args.save_models {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let plan = SplitPlan {
+        variant: args.variant,
+        fraction: args.train_fraction,
+        test_samplings: args.test_samplings,
+    };
     let cancel = cancel_on_ctrl_c();
     let cfg = args.config();
     let mut reports: Vec<SplitReport> = Vec::new();
@@ -31,34 +41,25 @@ pub fn run(args: &TrainArgs) -> Result<ExitCode> {
         let seed = args.seed + i as u64;
         let bar = progress_bar(args.quiet)?;
         bar.set_message(format!("split {}/{n_splits} (seed {seed})", i + 1));
-        let report = run_split(
-            &base,
-            &data.samples,
-            args.variant,
-            args.train_fraction,
-            seed,
-            &cfg,
-            &device,
-            &mut |e| {
-                match e {
-                    Event::Step(p) => show_step(&bar, &p, &format!("split {}/{n_splits} ", i + 1)),
-                    Event::Epoch {
-                        epoch, mean_loss, ..
-                    } => say(
-                        &bar,
-                        args.quiet,
-                        format!(
-                            "split {}/{n_splits} epoch {}: mean loss {mean_loss:.4}",
-                            i + 1,
-                            epoch + 1
-                        ),
+        let outcome = run_split(&base, &data.samples, plan, seed, &cfg, &device, &mut |e| {
+            match e {
+                Event::Step(p) => show_step(&bar, &p, &format!("split {}/{n_splits} ", i + 1)),
+                Event::Epoch {
+                    epoch, mean_loss, ..
+                } => say(
+                    &bar,
+                    args.quiet,
+                    format!(
+                        "split {}/{n_splits} epoch {}: mean loss {mean_loss:.4}",
+                        i + 1,
+                        epoch + 1
                     ),
-                }
-                !cancel.load(Ordering::Relaxed)
-            },
-        );
+                ),
+            }
+            !cancel.load(Ordering::Relaxed)
+        });
         bar.finish_and_clear();
-        let Some(report) = report else {
+        let Some(SplitOutcome { report, model }) = outcome else {
             eprintln!(
                 "glia: stopped during split {}; reporting the finished ones",
                 i + 1
@@ -67,6 +68,12 @@ pub fn run(args: &TrainArgs) -> Result<ExitCode> {
         };
         for (path, reason) in &report.skipped {
             eprintln!("glia: {}: skipped: {reason}", path.display());
+        }
+        if let (Some(dir), Some(model)) = (&args.save_models, model) {
+            let path = dir.join(format!("split-seed{seed}.safetensors"));
+            model
+                .save(&path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
         if !args.quiet {
             let m = &report.metrics;
@@ -81,13 +88,20 @@ pub fn run(args: &TrainArgs) -> Result<ExitCode> {
                 m.rmse,
                 report.train_seconds
             );
+            if let Some(m) = &report.sampled {
+                eprintln!(
+                    "  centred + {} random samplings: SRCC {:.4} PLCC {:.4} KRCC {:.4} RMSE {:.3}",
+                    report.test_samplings, m.srcc, m.plcc, m.krcc, m.rmse
+                );
+            }
         }
         reports.push(report);
     }
     if reports.is_empty() {
         bail!("no split finished");
     }
-    let (srcc, plcc) = medians(&reports);
+    let (srcc, plcc) = medians(&reports, |r| Some(r.metrics)).context("no split finished")?;
+    let sampled = medians(&reports, |r| r.sampled);
     let json = serde_json::to_string_pretty(&serde_json::json!({
         "data": args.data.data.display().to_string(),
         "variant": args.variant,
@@ -101,6 +115,9 @@ pub fn run(args: &TrainArgs) -> Result<ExitCode> {
         "splits": reports,
         "median_srcc": srcc,
         "median_plcc": plcc,
+        "test_samplings": args.test_samplings,
+        "median_srcc_sampled": sampled.map(|m| m.0),
+        "median_plcc_sampled": sampled.map(|m| m.1),
     }))?;
     println!("{json}");
     if let Some(path) = &args.report {
@@ -112,6 +129,12 @@ pub fn run(args: &TrainArgs) -> Result<ExitCode> {
             "median of {} split(s): SRCC {srcc:.4} PLCC {plcc:.4}",
             reports.len()
         );
+        if let Some((s, p)) = sampled {
+            eprintln!(
+                "  centred + {} random samplings: SRCC {s:.4} PLCC {p:.4}",
+                args.test_samplings
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

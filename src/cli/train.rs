@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::{Context, Result};
 use clap::Args;
 use glia_engine::train::data::Sample;
+use glia_engine::train::predict::predict;
 use glia_engine::train::protocol::Variant;
-use glia_engine::train::protocol::predict;
 use glia_engine::train::trainer::{Event, Progress, TrainConfig, train};
 use glia_engine::{ComputeDevice, DeviceChoice, Model};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -40,6 +40,15 @@ pub struct TrainArgs {
     /// With --splits: also write the JSON report to this file.
     #[arg(long, requires = "splits")]
     pub report: Option<PathBuf>,
+    /// With --splits: besides the centred fragments `glia score` uses, score each held-out
+    /// photo with K seeded random fragment samplings averaged with the centred one (the
+    /// `sampled` figures of the report; 0 turns them off).
+    #[arg(long, default_value_t = 3, requires = "splits")]
+    pub test_samplings: usize,
+    /// With --splits: keep each split's trained model in this folder
+    /// (`split-seed<S>.safetensors`), to evaluate it again later.
+    #[arg(long, requires = "splits")]
+    pub save_models: Option<PathBuf>,
     /// Start from this model (a path, a saved model's name, or `default` for the shipped one)
     /// instead of fresh adapters.
     #[arg(long)]

@@ -3,6 +3,7 @@
 pub mod data;
 pub mod loss;
 pub mod metrics;
+pub mod predict;
 pub mod probe;
 pub mod protocol;
 pub mod session;

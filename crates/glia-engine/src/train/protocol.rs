@@ -12,10 +12,10 @@ use rand_chacha::ChaCha8Rng;
 
 use super::data::{Sample, Skipped};
 use super::metrics::{Metrics, evaluate};
+use super::predict::{Prediction, predict_sampled};
 use super::probe::{Ridge, cls_features};
 use super::splits::{Split, median, split};
 use super::trainer::{Event, TrainConfig, train};
-use crate::engine::{ScoreOptions, Scorer};
 use crate::model::{Interactions, Model};
 use crate::{ComputeDevice, train::trainer::Trained};
 
@@ -69,69 +69,80 @@ pub fn training_subset(split: &Split, n: usize, fraction: f64, seed: u64) -> Vec
     train
 }
 
+/// What each split trains and how its held-out part is scored.
+#[derive(Debug, Clone, Copy)]
+pub struct SplitPlan {
+    pub variant: Variant,
+    /// Share of all photos used for training (0.8 = the whole training part).
+    pub fraction: f64,
+    /// Seeded random samplings averaged with the centred fragments for the `sampled` figures
+    /// (0: centred only).
+    pub test_samplings: usize,
+}
+
 /// One split's outcome.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SplitReport {
     pub seed: u64,
     pub train: usize,
     pub test: usize,
+    /// Scored on centred fragments, as `glia score` does.
     #[serde(flatten)]
     pub metrics: Metrics,
+    pub test_samplings: usize,
+    /// Scored on the centred fragments averaged with `test_samplings` random samplings.
+    pub sampled: Option<Metrics>,
     /// Wall time of the split: caching tokens, training, and scoring the held-out photos.
     pub train_seconds: f64,
     /// Photos that could not be used, with the reason.
     pub skipped: Skipped,
+    /// Every held-out photo's predictions, so other statistics can be computed later.
+    pub predictions: Vec<Prediction>,
 }
 
-/// Medians over splits, as the paper reports them.
-pub fn medians(reports: &[SplitReport]) -> (f64, f64) {
-    let srcc: Vec<f64> = reports.iter().map(|r| r.metrics.srcc).collect();
-    let plcc: Vec<f64> = reports.iter().map(|r| r.metrics.plcc).collect();
-    (median(&srcc), median(&plcc))
+/// A finished split: its report and, for the trained variants, the model.
+pub struct SplitOutcome {
+    pub report: SplitReport,
+    pub model: Option<Model>,
 }
 
-/// Raw predictions of `model` for `samples` (centred fragments), paired with their scores.
-pub fn predict(
-    model: Model,
-    device: &ComputeDevice,
-    samples: &[Sample],
-) -> (Vec<f64>, Vec<f64>, Skipped) {
-    let scorer = Scorer::new(model, device.clone());
-    let paths = samples.iter().map(|s| s.path.clone()).collect();
-    let (mut pred, mut mos, mut skipped) = (Vec::new(), Vec::new(), Vec::new());
-    for r in scorer.score_all(paths, &ScoreOptions::for_device(device)) {
-        match r.outcome {
-            Ok(s) => {
-                pred.push(f64::from(s.raw));
-                mos.push(samples[r.index].score);
-            }
-            Err(e) => skipped.push((r.path, e)),
-        }
+/// Medians over splits of the figures `pick` chooses, as the paper reports them (`None` when
+/// no split has them).
+pub fn medians(
+    reports: &[SplitReport],
+    pick: impl Fn(&SplitReport) -> Option<Metrics>,
+) -> Option<(f64, f64)> {
+    let chosen: Vec<Metrics> = reports.iter().filter_map(pick).collect();
+    if chosen.is_empty() {
+        return None;
     }
-    (pred, mos, skipped)
+    let srcc: Vec<f64> = chosen.iter().map(|m| m.srcc).collect();
+    let plcc: Vec<f64> = chosen.iter().map(|m| m.plcc).collect();
+    Some((median(&srcc), median(&plcc)))
 }
 
 /// Runs one split: `base` supplies the backbone (fresh adapters are made on it, seeded by
 /// `seed`); `on_event` sees the training progress and may stop it (then `None`).
-#[allow(clippy::too_many_arguments)]
 pub fn run_split(
     base: &Model,
     samples: &[Sample],
-    variant: Variant,
-    fraction: f64,
+    plan: SplitPlan,
     seed: u64,
     cfg: &TrainConfig,
     device: &ComputeDevice,
     on_event: &mut dyn FnMut(Event<'_>) -> bool,
-) -> Option<SplitReport> {
+) -> Option<SplitOutcome> {
     let s = split(samples.len(), 0.8, seed);
-    let train_idx = training_subset(&s, samples.len(), fraction, seed);
+    let train_idx = training_subset(&s, samples.len(), plan.fraction, seed);
     let pick = |idx: &[usize]| idx.iter().map(|&i| samples[i].clone()).collect::<Vec<_>>();
     let (train_set, test_set) = (pick(&train_idx), pick(&s.test));
     let started = Instant::now();
-    let (pred, mos, skipped) = match variant {
-        Variant::LinearProbe => linear_probe(base, &train_set, &test_set, &device.device),
-        _ => {
+    let (predictions, skipped, model) = match plan.variant {
+        Variant::LinearProbe => {
+            let (p, skipped) = linear_probe(base, &train_set, &test_set, &device.device);
+            (p, skipped, None)
+        }
+        variant => {
             let Trained {
                 net,
                 mut skipped,
@@ -154,19 +165,35 @@ pub fn run_split(
             let mut model = base.clone();
             model.info.interactions = variant.interactions();
             model.net = net;
-            let (pred, mos, more) = predict(model, device, &test_set);
+            let (p, more) = predict_sampled(
+                model.clone(),
+                device,
+                &test_set,
+                plan.test_samplings,
+                &mut || {},
+            );
             skipped.extend(more);
-            (pred, mos, skipped)
+            (p, skipped, Some(model))
         }
     };
-    Some(SplitReport {
+    let metrics_of = |f: fn(&Prediction) -> f64| {
+        let pred: Vec<f64> = predictions.iter().map(f).collect();
+        let mos: Vec<f64> = predictions.iter().map(|p| p.mos).collect();
+        evaluate(&pred, &mos)
+    };
+    let sampled = predictions.iter().all(|p| !p.random.is_empty()) && !predictions.is_empty();
+    let report = SplitReport {
         seed,
         train: train_set.len(),
         test: test_set.len(),
-        metrics: evaluate(&pred, &mos),
+        metrics: metrics_of(|p| p.centred),
+        test_samplings: if sampled { plan.test_samplings } else { 0 },
+        sampled: sampled.then(|| metrics_of(Prediction::averaged)),
         train_seconds: started.elapsed().as_secs_f64(),
         skipped,
-    })
+        predictions,
+    };
+    Some(SplitOutcome { report, model })
 }
 
 fn fresh(base: &Model, variant: Variant, seed: u64, device: &Device) -> crate::model::GliaNet {
@@ -185,7 +212,7 @@ fn linear_probe(
     train_set: &[Sample],
     test_set: &[Sample],
     device: &Device,
-) -> (Vec<f64>, Vec<f64>, Skipped) {
+) -> (Vec<Prediction>, Skipped) {
     let norm = &base.info.normalization;
     let (train_x, mut skipped) = cls_features(&base.net, norm, train_set, device);
     let (test_x, more) = cls_features(&base.net, norm, test_set, device);
@@ -195,16 +222,20 @@ fn linear_probe(
         .zip(train_set)
         .filter_map(|(f, s)| Some((f?, s.score)))
         .unzip();
-    let (mut pred, mut mos) = (Vec::new(), Vec::new());
+    let mut out = Vec::new();
     if let Some(ridge) = Ridge::fit(&x, &y, 1.0) {
         for (f, s) in test_x.iter().zip(test_set) {
             if let Some(f) = f {
-                pred.push(ridge.predict(f));
-                mos.push(s.score);
+                out.push(Prediction {
+                    path: s.path.clone(),
+                    mos: s.score,
+                    centred: ridge.predict(f),
+                    random: Vec::new(),
+                });
             }
         }
     }
-    (pred, mos, skipped)
+    (out, skipped)
 }
 
 #[cfg(test)]
@@ -236,5 +267,35 @@ mod tests {
         assert!(!"lgf-only".parse::<Variant>().unwrap().interactions().glr);
         assert!("glianet".parse::<Variant>().unwrap().interactions().glr);
         assert!("probe".parse::<Variant>().is_err());
+    }
+
+    #[test]
+    fn medians_skip_splits_without_the_figures() {
+        let m = |srcc: f64, plcc: f64| Metrics {
+            srcc,
+            plcc,
+            krcc: 0.0,
+            rmse: 0.0,
+            n: 10,
+        };
+        let report = |metrics: Metrics, sampled: Option<Metrics>| SplitReport {
+            seed: 0,
+            train: 40,
+            test: 10,
+            metrics,
+            test_samplings: usize::from(sampled.is_some()),
+            sampled,
+            train_seconds: 0.0,
+            skipped: Vec::new(),
+            predictions: Vec::new(),
+        };
+        let reports = [
+            report(m(0.1, 0.9), None),
+            report(m(0.5, 0.2), Some(m(0.6, 0.7))),
+            report(m(0.3, 0.4), Some(m(0.2, 0.3))),
+        ];
+        assert_eq!(medians(&reports, |r| Some(r.metrics)), Some((0.3, 0.4)));
+        assert_eq!(medians(&reports, |r| r.sampled), Some((0.4, 0.5)));
+        assert_eq!(medians(&reports[..1], |r| r.sampled), None);
     }
 }

@@ -8,7 +8,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::data::{Sample, Skipped};
 use super::metrics::{Metrics, evaluate};
-use super::protocol::predict;
+use super::predict::predict;
 use super::trainer::{Event, Progress, TrainConfig, train};
 use crate::{ComputeDevice, Model};
 
