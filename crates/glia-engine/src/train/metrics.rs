@@ -120,20 +120,93 @@ impl Logistic4 {
     }
 }
 
-/// Fits the logistic to map predictions `x` to scores `y` by Levenberg–Marquardt, started
-/// from the usual guess (β1 = max y, β2 = min y, β3 = mean x, β4 = std x).
+/// Fits the logistic to map predictions `x` to scores `y` (least squares). The fit is not
+/// convex: Levenberg–Marquardt from the usual guess alone (β1 = max y, β2 = min y, β3 = mean
+/// x, β4 = std x) can stop in a worse local minimum, so it also starts from the best points of
+/// a coarse grid over (β3, β4), where β1 and β2 are solved for exactly, and keeps the best.
 pub fn fit_logistic(x: &[f64], y: &[f64]) -> Logistic4 {
-    let n = x.len() as f64;
+    let sse =
+        |m: &Logistic4| -> f64 { x.iter().zip(y).map(|(a, b)| (m.eval(*a) - b).powi(2)).sum() };
+    let mut best: Option<(f64, Logistic4)> = None;
+    for start in starting_points(x, y) {
+        let fit = refine(start, x, y);
+        let e = sse(&fit);
+        if best.as_ref().is_none_or(|(b, _)| e < *b) {
+            best = Some((e, fit));
+        }
+    }
+    best.map_or(usual_guess(x, y), |(_, fit)| fit)
+}
+
+fn mean_std(x: &[f64]) -> (f64, f64) {
+    let n = x.len().max(1) as f64;
     let mean = x.iter().sum::<f64>() / n;
-    let std = (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+    (
+        mean,
+        (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt(),
+    )
+}
+
+fn usual_guess(x: &[f64], y: &[f64]) -> Logistic4 {
+    let (mean, std) = mean_std(x);
     let (lo, hi) = y
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
             (l.min(v), h.max(v))
         });
-    let mut model = Logistic4 {
+    Logistic4 {
         beta: [hi, lo, mean, if std > 0.0 { std } else { 1.0 }],
-    };
+    }
+}
+
+/// The usual guess and the three best grid points. For fixed (β3, β4) the curve is
+/// `β2 + (β1 − β2)·s(x)`, linear in β1 and β2, so they come from ordinary least squares.
+fn starting_points(x: &[f64], y: &[f64]) -> Vec<Logistic4> {
+    let (_, std) = mean_std(x);
+    let (lo, hi) = x
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+            (l.min(v), h.max(v))
+        });
+    let mut grid = Vec::new();
+    if std > 0.0 && hi > lo {
+        for i in 0..=20 {
+            let b3 = lo + (hi - lo) * f64::from(i) / 20.0;
+            for j in 0..=12 {
+                let b4 = std * 10f64.powf(-1.5 + 2.5 * f64::from(j) / 12.0);
+                let s: Vec<f64> = x
+                    .iter()
+                    .map(|v| 1.0 / (1.0 + (-(v - b3) / b4).exp()))
+                    .collect();
+                let (ms, vs) = mean_std(&s);
+                if vs < 1e-9 {
+                    continue;
+                }
+                let my = y.iter().sum::<f64>() / y.len() as f64;
+                let slope = s
+                    .iter()
+                    .zip(y)
+                    .map(|(a, b)| (a - ms) * (b - my))
+                    .sum::<f64>()
+                    / (vs * vs * s.len() as f64);
+                let b2 = my - slope * ms;
+                let m = Logistic4 {
+                    beta: [b2 + slope, b2, b3, b4],
+                };
+                let e: f64 = x.iter().zip(y).map(|(a, b)| (m.eval(*a) - b).powi(2)).sum();
+                grid.push((e, m));
+            }
+        }
+    }
+    grid.sort_by(|a, b| a.0.total_cmp(&b.0));
+    std::iter::once(usual_guess(x, y))
+        .chain(grid.into_iter().take(3).map(|(_, m)| m))
+        .collect()
+}
+
+/// Levenberg–Marquardt from `start`.
+fn refine(start: Logistic4, x: &[f64], y: &[f64]) -> Logistic4 {
+    let mut model = start;
     let sse = |m: &Logistic4| {
         x.iter()
             .zip(y)
