@@ -152,30 +152,24 @@ fn check_saved_model_scores_like_the_report(shared: &Path, dir: &Path, split: &s
     let model = dir.join("models/split-seed0.safetensors");
     assert!(model.is_file(), "no model saved at {}", model.display());
     for (samplings, want) in [("0", &split), ("2", &&split["sampled"])] {
-        let out = Command::new(env!("CARGO_BIN_EXE_glia"))
-            .args([
-                "eval",
-                "--json",
-                "--quiet",
-                "--device",
-                "cpu",
-                "--samplings",
-                samplings,
-            ])
-            .arg("--model")
-            .arg(&model)
-            .arg("--backbone")
-            .arg(shared.join("models/vit_tiny_patch16_224.safetensors"))
-            .arg("--data")
-            .arg(&held_out)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let got = common::json_stdout(
+            Command::new(env!("CARGO_BIN_EXE_glia"))
+                .args([
+                    "eval",
+                    "--json",
+                    "--quiet",
+                    "--device",
+                    "cpu",
+                    "--samplings",
+                    samplings,
+                ])
+                .arg("--model")
+                .arg(&model)
+                .arg("--backbone")
+                .arg(shared.join("models/vit_tiny_patch16_224.safetensors"))
+                .arg("--data")
+                .arg(&held_out),
         );
-        let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         for key in ["srcc", "plcc", "krcc", "rmse"] {
             let (a, b) = (got[key].as_f64().unwrap(), want[key].as_f64().unwrap());
             assert!(

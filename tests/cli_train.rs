@@ -57,23 +57,17 @@ fn train_writes_a_model_that_scores_on_the_datas_scale() {
     assert_eq!(meta["backbone"], "vit_tiny_patch16_224");
 
     // The backbone is found by name beside nothing: pass it, as a user moving the file would.
-    let score = Command::new(env!("CARGO_BIN_EXE_glia"))
-        // By name: saved models are found in $GLIA_MODEL_DIR (and the user's model folder).
-        .env("GLIA_MODEL_DIR", dir.path())
-        .args([
-            "score", "--json", "--quiet", "--device", "cpu", "--model", "mine",
-        ])
-        .arg("--backbone")
-        .arg(shared.join("models/vit_tiny_patch16_224.safetensors"))
-        .arg(shared.join("data/livec/images/1000.JPG"))
-        .output()
-        .unwrap();
-    assert!(
-        score.status.success(),
-        "{}",
-        String::from_utf8_lossy(&score.stderr)
+    let items = common::json_stdout(
+        Command::new(env!("CARGO_BIN_EXE_glia"))
+            // By name: saved models are found in $GLIA_MODEL_DIR (and the user's model folder).
+            .env("GLIA_MODEL_DIR", dir.path())
+            .args([
+                "score", "--json", "--quiet", "--device", "cpu", "--model", "mine",
+            ])
+            .arg("--backbone")
+            .arg(shared.join("models/vit_tiny_patch16_224.safetensors"))
+            .arg(shared.join("data/livec/images/1000.JPG")),
     );
-    let items: serde_json::Value = serde_json::from_slice(&score.stdout).unwrap();
     let s = items[0]["score"].as_f64().unwrap();
     // Mapped onto LIVEC's MOS scale by the fitted line: inside the data's range, not clamped.
     assert!(s > 1.0 && s < 99.0, "{s}");

@@ -29,17 +29,11 @@ fn livec(shared: &Path) -> Vec<(String, f64)> {
 
 /// Runs `glia score --json` with the shipped default on `inputs`; file name → 0–100 score.
 fn score_with_default(inputs: &[PathBuf]) -> HashMap<String, f64> {
-    let out = Command::new(env!("CARGO_BIN_EXE_glia"))
-        .args(["score", "--json", "--quiet", "--device", "cpu"])
-        .args(inputs)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let items = common::json_stdout(
+        Command::new(env!("CARGO_BIN_EXE_glia"))
+            .args(["score", "--json", "--quiet", "--device", "cpu"])
+            .args(inputs),
     );
-    let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     items
         .as_array()
         .unwrap()

@@ -17,3 +17,16 @@ pub fn shared(test: &str) -> Option<PathBuf> {
         None
     }
 }
+
+/// Runs `cmd`, which must succeed (else the test fails with its stderr), and parses its stdout
+/// as JSON.
+#[allow(dead_code)] // not every test binary that shares this module runs a JSON command
+pub fn json_stdout(cmd: &mut std::process::Command) -> serde_json::Value {
+    let out = cmd.output().expect("glia runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
