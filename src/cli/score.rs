@@ -26,6 +26,11 @@ pub struct ScoreArgs {
     /// Photos per device batch.
     #[arg(long)]
     pub batch_size: Option<usize>,
+    /// Test-time sampling: average each score over K further fragment samplings from seeded
+    /// random offsets (slower: K more detail passes per photo; see BENCHMARKS.md for what it
+    /// buys on LIVEC). 0 scores the centred fragments once.
+    #[arg(long, default_value_t = 0)]
+    pub samplings: usize,
     #[command(flatten)]
     pub run: super::RunArgs,
 }
@@ -158,6 +163,7 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
 
     let scorer = Scorer::new(model, device.clone());
     let mut opts = ScoreOptions::for_device(&device);
+    opts.samplings = args.samplings;
     if let Some(b) = args.batch_size {
         opts.batch_size = b.max(1);
     }

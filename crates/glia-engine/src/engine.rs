@@ -122,6 +122,9 @@ pub struct ScoreOptions {
     /// Parallel model replicas; on the CPU one per core pays off (flex runs each op on one core).
     pub workers: usize,
     pub sampling: Sampling,
+    /// Test-time sampling: average each photo's score over this many further mosaics from
+    /// seeded random offsets (0: one pass). The semantic view runs once either way.
+    pub samplings: usize,
 }
 
 impl ScoreOptions {
@@ -132,6 +135,7 @@ impl ScoreOptions {
             decode_threads: cores.max(2),
             workers: if device.is_gpu() { 1 } else { cores },
             sampling: Sampling::Centered,
+            samplings: 0,
         }
     }
 }
@@ -159,27 +163,42 @@ impl Scorer {
         &self.device
     }
 
-    /// Raw head outputs for prepared photos, in one batch.
+    /// Raw head outputs for prepared photos, in one batch; with test-time samplings, the mean
+    /// over the mosaics, all scored against one pass of the semantic view.
     pub fn raw_scores(&self, batch: &[&Prepared]) -> Result<Vec<f32>, String> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let b = batch.len();
-        let side = INPUT as usize;
-        let stack = |f: fn(&Prepared) -> &Vec<f32>| {
-            let mut v = Vec::with_capacity(b * 3 * side * side);
-            for p in batch {
-                v.extend_from_slice(f(p));
-            }
-            Tensor::<4>::from_data(TensorData::new(v, [b, 3, side, side]), &self.device.device)
-        };
-        let out = self
-            .model
-            .net
-            .forward(stack(|p| &p.semantic), stack(|p| &p.mosaic));
-        out.score
+        let net = &self.model.net;
+        let f_s = net.semantic_tokens(self.stack(batch, |p| &p.semantic));
+        let mut sum = net
+            .forward_from_tokens(f_s.clone(), self.stack(batch, |p| &p.mosaic))
+            .score;
+        let extra = batch
+            .iter()
+            .map(|p| p.extra_mosaics.len())
+            .min()
+            .unwrap_or(0);
+        for k in 0..extra {
+            let x_d = self.stack(batch, |p| &p.extra_mosaics[k]);
+            sum = sum + net.forward_from_tokens(f_s.clone(), x_d).score;
+        }
+        (sum / (1 + extra) as f32)
             .try_into_vec_as::<f32>()
             .map_err(|e| format!("the device failed to run the model: {e}"))
+    }
+
+    /// One view of each photo in `batch`, as a `[B, 3, 224, 224]` tensor on the device.
+    fn stack(&self, batch: &[&Prepared], view: impl Fn(&Prepared) -> &[f32]) -> Tensor<4> {
+        let side = INPUT as usize;
+        let mut v = Vec::with_capacity(batch.len() * 3 * side * side);
+        for p in batch {
+            v.extend_from_slice(view(p));
+        }
+        Tensor::<4>::from_data(
+            TensorData::new(v, [batch.len(), 3, side, side]),
+            &self.device.device,
+        )
     }
 
     /// Scores `paths` in the background. Results arrive on the returned channel as they are
@@ -220,13 +239,13 @@ impl Scorer {
                 results_tx.clone(),
                 cancel.clone(),
             );
-            let sampling = opts.sampling;
+            let (sampling, samplings) = (opts.sampling, opts.samplings);
             spawn(format!("glia-decode-{i}"), move || {
                 for (index, path) in jobs {
                     if cancel.load(Ordering::Relaxed) {
                         break;
                     }
-                    match prepare_file(&path, &norm, sampling) {
+                    match prepare_file(&path, &norm, sampling, samplings) {
                         Ok(p) => {
                             if ready.send((index, path, p)).is_err() {
                                 break;

@@ -67,6 +67,10 @@ impl FragmentLayout {
     }
 }
 
+/// Seed of the first test-time sampling; sampling `k` uses `TEST_SAMPLING_SEED + k`, so every
+/// model and every photo list is scored on the same fragments.
+pub const TEST_SAMPLING_SEED: u64 = 0x7e57;
+
 /// How fragment offsets inside each cell are chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sampling {
@@ -82,6 +86,9 @@ pub struct Prepared {
     pub semantic: Vec<f32>,
     pub mosaic: Vec<f32>,
     pub layout: FragmentLayout,
+    /// Further mosaics of the same photo from seeded random offsets (test-time sampling):
+    /// scored against the same semantic tokens and averaged with `mosaic`.
+    pub extra_mosaics: Vec<Vec<f32>>,
 }
 
 /// Reads and decodes a photo from disk, EXIF orientation applied, as 8-bit RGB.
@@ -303,14 +310,25 @@ pub fn prepare(img: &RgbImage, norm: &Normalization, sampling: Sampling) -> Prep
         semantic,
         mosaic: normalize(&mosaic, norm),
         layout,
+        extra_mosaics: Vec::new(),
     }
 }
 
-/// Decodes and prepares a photo file.
+/// Decodes a photo file and prepares both views, plus `samplings` further mosaics from the
+/// test-time seeds.
 pub fn prepare_file(
     path: &Path,
     norm: &Normalization,
     sampling: Sampling,
+    samplings: usize,
 ) -> Result<Prepared, ImageError> {
-    Ok(prepare(&load_rgb(path)?, norm, sampling))
+    let img = load_rgb(path)?;
+    let mut prepared = prepare(&img, norm, sampling);
+    prepared.extra_mosaics = (0..samplings as u64)
+        .map(|k| {
+            let (mosaic, _) = fragment_mosaic(&img, Sampling::Random(TEST_SAMPLING_SEED + k));
+            normalize(&mosaic, norm)
+        })
+        .collect();
+    Ok(prepared)
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use common::*;
 use glia_engine::burn::tensor::Device;
-use glia_engine::preprocess::Sampling;
+use glia_engine::preprocess::{Sampling, TEST_SAMPLING_SEED};
 use glia_engine::{ComputeDevice, Model, ScoreOptions, Scorer, discover};
 
 fn scorer(shared: &std::path::Path) -> Scorer {
@@ -34,6 +34,7 @@ fn opts(batch_size: usize, workers: usize) -> ScoreOptions {
         decode_threads: 2,
         workers,
         sampling: Sampling::Centered,
+        samplings: 0,
     }
 }
 
@@ -74,6 +75,42 @@ fn scores_do_not_depend_on_batch_size_or_company() {
     assert!((in_company - one_by_one[3]).abs() < 1e-4);
     // Photos differ, so the scores do: a constant output would also be "batch independent".
     assert!(one_by_one.iter().any(|&r| (r - one_by_one[0]).abs() > 1e-3));
+}
+
+#[test]
+fn test_time_sampling_averages_the_seeded_samplings() {
+    let Some(shared) = shared("test_time_sampling_averages_the_seeded_samplings") else {
+        return;
+    };
+    let s = scorer(&shared);
+    let photos = livec(&shared, &["10.png", "1000.JPG", "1001.JPG", "101.png"]);
+    // Reference: one full forward per sampling (semantic view included), averaged here.
+    let pass = |sampling| {
+        raws(&s.score_all(
+            photos.clone(),
+            &ScoreOptions {
+                sampling,
+                ..opts(2, 1)
+            },
+        ))
+    };
+    let centred = pass(Sampling::Centered);
+    let seeded: Vec<Vec<f32>> = (0..2)
+        .map(|k| pass(Sampling::Random(TEST_SAMPLING_SEED + k)))
+        .collect();
+    let want: Vec<f32> = (0..photos.len())
+        .map(|i| (centred[i] + seeded[0][i] + seeded[1][i]) / 3.0)
+        .collect();
+    let got = raws(&s.score_all(
+        photos.clone(),
+        &ScoreOptions {
+            samplings: 2,
+            ..opts(3, 2)
+        },
+    ));
+    assert!(max_abs_diff(&got, &want) < 1e-4, "{got:?} vs {want:?}");
+    // Other offsets give other scores, so the average is not just the centred pass.
+    assert!(max_abs_diff(&centred, &seeded[0]) > 1e-3, "{centred:?}");
 }
 
 #[test]

@@ -18,6 +18,7 @@ fn raw_scores(model: Model, samples: &[glia_engine::train::data::Sample]) -> Vec
         decode_threads: 2,
         workers: 2,
         sampling: Sampling::Centered,
+        samplings: 0,
     };
     let out = scorer.score_all(samples.iter().map(|s| s.path.clone()).collect(), &opts);
     out.iter()

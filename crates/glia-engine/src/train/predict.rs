@@ -10,7 +10,7 @@ use super::data::{Sample, Skipped};
 use crate::ComputeDevice;
 use crate::engine::{ScoreOptions, Scored, Scorer};
 use crate::model::Model;
-use crate::preprocess::Sampling;
+use crate::preprocess::{Sampling, TEST_SAMPLING_SEED};
 
 /// One held-out photo's raw predictions: from the centred fragments (what `glia score` uses)
 /// and from each seeded random sampling of the fragment offsets (DESIGN.md §1: "centred
@@ -29,10 +29,6 @@ impl Prediction {
         (self.centred + self.random.iter().sum::<f64>()) / (1 + self.random.len()) as f64
     }
 }
-
-/// Seed of the first test-time sampling; sampling `k` uses `TEST_SAMPLING_SEED + k`, so every
-/// model is scored on the same fragments.
-pub const TEST_SAMPLING_SEED: u64 = 0x7e57;
 
 /// Predictions of `model` for `samples`: centred fragments, plus `samplings` seeded random
 /// samplings of the offsets. Photos that cannot be scored are listed with the reason.
