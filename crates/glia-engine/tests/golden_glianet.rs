@@ -106,6 +106,15 @@ fn golden_adapters_load_as_a_model_file_and_save_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("copy.safetensors");
     model.save(&copy).unwrap();
+    #[cfg(unix)]
+    {
+        // Same mode as a file the user creates beside it (umask applied), not owner-only.
+        use std::os::unix::fs::PermissionsExt;
+        let plain = dir.path().join("plain");
+        std::fs::File::create(&plain).unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode();
+        assert_eq!(mode(&copy), mode(&plain), "saved model file mode");
+    }
     let original =
         TensorFile::open(&shared.join("golden/glianet_tiny_adapters.safetensors")).unwrap();
     let saved = TensorFile::open(&copy).unwrap();

@@ -384,7 +384,15 @@ pub fn save_adapters(net: &GliaNet, info: &ModelInfo, path: &Path) -> Result<(),
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    // A model file is the user's, readable like any file they create (0666 less the umask), not
+    // owner-only as tempfile makes its files by default.
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
     std::io::Write::write_all(&mut tmp, &bytes).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
