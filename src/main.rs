@@ -32,6 +32,8 @@ enum Command {
     Train(cli::train::TrainArgs),
     /// Measure images/s of the model forward and of end-to-end scoring on each device.
     Bench(cli::bench::BenchArgs),
+    /// Check the model's judgement on your photos: score drift with file size, damage ladders.
+    Check(cli::check::CheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Some(Command::Train(a)) => cli::train::run(a),
         Some(Command::Eval(a)) => cli::eval::run(a),
         Some(Command::Heatmap(a)) => cli::heatmap::run(a),
+        Some(Command::Check(a)) => cli::check::run(a),
         None => glia::app::run(glia::app::Launch {
             folder: args.folder,
             ..Default::default()

@@ -24,7 +24,7 @@ pub const VIEW_SIDE: u32 = 4096;
 /// Decodes a photo for display or the model: RAW files through their embedded preview,
 /// EXIF orientation applied.
 pub fn decode(path: &Path) -> Result<RgbImage, String> {
-    glia_engine::preprocess::load_rgb(path).map_err(|e| e.to_string())
+    glia_media::load_rgb(path).map_err(|e| e.to_string())
 }
 
 /// EXIF date taken, from the first 256 KiB (where EXIF lives in JPEG and TIFF-based RAW).
@@ -220,7 +220,7 @@ fn thumb_loop(
 
 /// A thumbnail from the photo; `quick` gets the EXIF thumbnail first when there is one.
 fn make_thumb(path: &Path, quick: &dyn Fn(RgbImage)) -> Result<RgbImage, String> {
-    use glia_engine::preprocess::{decode_raw, decode_rgb};
+    use glia_media::{Resolution, apply_orientation, decode, decode_raw, decode_rgb};
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     let raw = glia_media::is_raw(path);
     let jpeg: &[u8] = if raw {
@@ -233,30 +233,17 @@ fn make_thumb(path: &Path, quick: &dyn Fn(RgbImage)) -> Result<RgbImage, String>
     {
         let turn = glia_media::orientation(jpeg)
             .or_else(|| raw.then(|| glia_media::raw_orientation(&bytes)).flatten());
-        quick(orient(img, turn));
+        quick(apply_orientation(img, turn));
     }
+    // A thumbnail's long side is THUMB_SIDE, so a short side of THUMB_SIDE is always enough.
+    let enough = Resolution::ShortSide(THUMB_SIDE);
     let img = if raw {
-        decode_raw(&bytes)
+        decode_raw(&bytes, enough)
     } else {
-        decode_rgb(&bytes)
+        decode(&bytes, enough)
     };
     Ok(glia_media::downscale(
         &img.map_err(|e| e.to_string())?,
         THUMB_SIDE,
     ))
-}
-
-/// EXIF thumbnails carry no orientation of their own: they follow the main image's.
-fn orient(img: RgbImage, orientation: Option<u32>) -> RgbImage {
-    use image::imageops;
-    match orientation {
-        Some(2) => imageops::flip_horizontal(&img),
-        Some(3) => imageops::rotate180(&img),
-        Some(4) => imageops::flip_vertical(&img),
-        Some(5) => imageops::flip_horizontal(&imageops::rotate90(&img)),
-        Some(6) => imageops::rotate90(&img),
-        Some(7) => imageops::flip_horizontal(&imageops::rotate270(&img)),
-        Some(8) => imageops::rotate270(&img),
-        _ => img,
-    }
 }

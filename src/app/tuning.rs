@@ -86,6 +86,7 @@ pub fn config(epochs: usize) -> TrainConfig {
         lr: 3e-4,
         weight_decay: 1e-2,
         seed: SEED,
+        ..TrainConfig::default()
     }
 }
 

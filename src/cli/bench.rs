@@ -53,6 +53,20 @@ struct DeviceReport {
     end_to_end_workers: usize,
     /// The same folder with `glia score --samplings 3` (test-time sampling).
     end_to_end_samplings3_images_per_s: f64,
+    /// Megapixels of the folder's photos scored per second, end to end.
+    end_to_end_megapixels_per_s: f64,
+    /// The same run with every JPEG decoded in full (before reduced-scale decoding).
+    end_to_end_full_decode_images_per_s: f64,
+}
+
+/// Decoding alone, one thread, every photo of the folder once.
+#[derive(Serialize)]
+struct DecodeReport {
+    photos: usize,
+    megapixels: f64,
+    full_megapixels_per_s: f64,
+    /// At the model's working resolution (JPEG DCT scaling where the model allows it).
+    reduced_megapixels_per_s: f64,
 }
 
 #[derive(Serialize)]
@@ -64,7 +78,26 @@ struct Report {
     backbone: String,
     folder: String,
     devices: Vec<DeviceReport>,
+    decode: Option<DecodeReport>,
     training: Vec<super::bench_train::TrainSpeed>,
+}
+
+/// Megapixels of each photo (from its header; 0 where unreadable).
+fn megapixels(paths: &[PathBuf]) -> Vec<f64> {
+    paths
+        .iter()
+        .map(|p| image::image_dimensions(p).map_or(0.0, |(w, h)| f64::from(w) * f64::from(h) / 1e6))
+        .collect()
+}
+
+/// Times decoding every photo once at `resolution`, on this thread; megapixels of the files
+/// per second.
+fn decode_speed(paths: &[PathBuf], mp: f64, resolution: glia_media::Resolution) -> f64 {
+    let start = Instant::now();
+    for p in paths {
+        let _ = glia_media::load(p, resolution);
+    }
+    mp / start.elapsed().as_secs_f64()
 }
 
 fn load_model(arg: Option<&Path>, dev: &ComputeDevice) -> Result<Model> {
@@ -170,8 +203,10 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
             "48 synthetic 1600x1200 JPEGs".into()
         },
         devices: Vec::new(),
+        decode: None,
         training: Vec::new(),
     };
+    let folder_mp: f64 = megapixels(&paths).iter().sum();
     for choice in choices {
         let dev = match device::select(choice) {
             Ok(d) => d,
@@ -203,10 +238,33 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
         let single = forward_speed(&model, &dev, 1, args.iters * 4, 1);
         let b1 = forward_speed(&model, &dev, 1, args.iters * 4, opts.workers);
         let b16 = forward_speed(&model, &dev, 16, args.iters, opts.workers);
+        if report.decode.is_none() {
+            let reduced = model.info.detail_scale.resolution();
+            report.decode = Some(DecodeReport {
+                photos: paths.len(),
+                megapixels: folder_mp,
+                full_megapixels_per_s: decode_speed(
+                    &paths,
+                    folder_mp,
+                    glia_media::Resolution::Full,
+                ),
+                reduced_megapixels_per_s: decode_speed(&paths, folder_mp, reduced),
+            });
+        }
         let scorer = Scorer::new(model, dev.clone());
         let start = Instant::now();
+        let full_decoded = scorer.score_all(
+            paths.clone(),
+            &ScoreOptions {
+                reduced_decode: false,
+                ..opts.clone()
+            },
+        );
+        let e2e_full = full_decoded.len() as f64 / start.elapsed().as_secs_f64();
+        let start = Instant::now();
         let results = scorer.score_all(paths.clone(), &opts);
-        let e2e = results.len() as f64 / start.elapsed().as_secs_f64();
+        let seconds = start.elapsed().as_secs_f64();
+        let e2e = results.len() as f64 / seconds;
         let start = Instant::now();
         let sampled = scorer.score_all(
             paths.clone(),
@@ -233,6 +291,8 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
             end_to_end_batch_size: opts.batch_size,
             end_to_end_workers: opts.workers,
             end_to_end_samplings3_images_per_s: e2e_sampled,
+            end_to_end_megapixels_per_s: folder_mp / seconds,
+            end_to_end_full_decode_images_per_s: e2e_full,
         });
     }
     if args.json {
@@ -266,8 +326,22 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
                 d.end_to_end_workers
             );
             println!(
+                "                                {:8.1} megapixels/s",
+                d.end_to_end_megapixels_per_s
+            );
+            println!(
+                "  the same, JPEGs decoded in full: {:5.2} images/s",
+                d.end_to_end_full_decode_images_per_s
+            );
+            println!(
                 "  the same, --samplings 3:      {:8.2} images/s",
                 d.end_to_end_samplings3_images_per_s
+            );
+        }
+        if let Some(d) = &report.decode {
+            println!(
+                "decoding {} photos ({:.0} MP), one thread: full {:.1} MP/s, at the model's working resolution {:.1} MP/s",
+                d.photos, d.megapixels, d.full_megapixels_per_s, d.reduced_megapixels_per_s
             );
         }
         for t in &report.training {

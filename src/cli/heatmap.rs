@@ -7,7 +7,6 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use glia_engine::attention::{self, MapKind, TOKENS};
 use glia_engine::overlay::{OverlayOptions, Which, figure};
-use glia_engine::preprocess;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum MapArg {
@@ -60,7 +59,7 @@ pub fn run(args: HeatmapArgs) -> Result<ExitCode> {
             raw.display()
         );
     }
-    let photo = preprocess::load_rgb(&args.image)
+    let photo = glia_media::load_rgb(&args.image)
         .with_context(|| format!("cannot read {}", args.image.display()))?;
     let (device, model) = args.run.load()?;
     let maps = attention::compute(&model, &photo, &device.device);

@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod bench_train;
+pub mod check;
 pub mod eval;
 pub mod finetune;
 pub mod heatmap;

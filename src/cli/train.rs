@@ -10,7 +10,7 @@ use clap::Args;
 use glia_engine::train::data::Sample;
 use glia_engine::train::predict::predict;
 use glia_engine::train::protocol::Variant;
-use glia_engine::train::trainer::{Event, Progress, TrainConfig, train};
+use glia_engine::train::trainer::{Event, Progress, RANK_MARGIN, TrainConfig, train};
 use glia_engine::{ComputeDevice, DeviceChoice, Model};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -67,6 +67,14 @@ pub struct TrainArgs {
     pub lr: f64,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Random rescaling: half of the samplings see the photo shrunk by a random factor down
+    /// to this (same opinion score), so scores do not follow file size; 1 turns it off.
+    #[arg(long, default_value_t = 1.0)]
+    pub rescale_min: f32,
+    /// Photos per batch also shown with random damage (blur, shake, noise, JPEG) and ranked
+    /// below their undamaged selves by a margin loss beside the PLCC loss; 0 turns it off.
+    #[arg(long, default_value_t = 0)]
+    pub damage_pairs: usize,
     /// Where to train: cpu, gpu, or auto (a GPU if there is one).
     #[arg(long, default_value = "auto")]
     pub device: DeviceChoice,
@@ -83,15 +91,28 @@ impl TrainArgs {
             lr: self.lr,
             weight_decay: 1e-2,
             seed: self.seed,
+            rescale_min: self.rescale_min,
+            damage_pairs: self.damage_pairs,
+            ..TrainConfig::default()
         }
     }
 
     pub fn protocol_line(&self) -> String {
         let c = self.config();
-        format!(
+        let mut line = format!(
             "epochs={} patch_num={} batch={} lr={} weight_decay={} seed={} loss=plcc cosine",
             c.epochs, c.patch_num, c.batch_size, c.lr, c.weight_decay, c.seed
-        )
+        );
+        if c.rescale_min < 1.0 {
+            line += &format!(" rescale_min={}", c.rescale_min);
+        }
+        if c.damage_pairs > 0 {
+            line += &format!(
+                " damage_pairs={} rank_margin={}",
+                c.damage_pairs, RANK_MARGIN
+            );
+        }
+        line
     }
 }
 
@@ -221,7 +242,10 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     if holdout > 0.0 {
         return super::finetune::run(&args, data, device, start, holdout, output);
     }
-    let cfg = args.config();
+    let cfg = TrainConfig {
+        detail_scale: start.info.detail_scale,
+        ..args.config()
+    };
     let cancel = cancel_on_ctrl_c();
     let bar = progress_bar(args.quiet)?;
     bar.set_message("caching semantic tokens");

@@ -129,7 +129,7 @@ pub fn compute(model: &Model, img: &RgbImage, device: &Device) -> AttentionMaps 
     let to_tensor =
         |v: Vec<f32>| Tensor::<4>::from_data(TensorData::new(v, [1, 3, side, side]), device);
     let semantic = to_tensor(normalize(&resize(img, INPUT, INPUT), norm));
-    let (mosaic, layout) = fragment_mosaic(img, Sampling::Centered);
+    let (mosaic, layout) = fragment_mosaic(img, Sampling::Centered, model.info.detail_scale);
     let net = &model.net;
     let (f_s, vit_attn) = net.backbone.forward_features_with_attention(semantic);
     let detail = net.forward_with_attention(f_s, to_tensor(normalize(&mosaic, norm)));

@@ -16,7 +16,7 @@ use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
 
 use crate::device::ComputeDevice;
 use crate::model::Model;
-use crate::preprocess::{INPUT, Prepared, Sampling, prepare_file};
+use crate::preprocess::{INPUT, Prepared, Sampling, prepare, prepare_file};
 
 /// Extensions glia decodes. Anything else found in a folder is reported as unsupported.
 pub const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "jpe", "png", "tif", "tiff", "webp", "bmp"];
@@ -125,6 +125,9 @@ pub struct ScoreOptions {
     /// Test-time sampling: average each photo's score over this many further mosaics from
     /// seeded random offsets (0: one pass). The semantic view runs once either way.
     pub samplings: usize,
+    /// Decode JPEGs at a reduced DCT scale when the model's working resolution allows it
+    /// (off only to measure what it saves).
+    pub reduced_decode: bool,
 }
 
 impl ScoreOptions {
@@ -136,6 +139,7 @@ impl ScoreOptions {
             workers: if device.is_gpu() { 1 } else { cores },
             sampling: Sampling::Centered,
             samplings: 0,
+            reduced_decode: true,
         }
     }
 }
@@ -188,6 +192,35 @@ impl Scorer {
             .map_err(|e| format!("the device failed to run the model: {e}"))
     }
 
+    /// 0–100 scores of photos already in memory (centred fragments, as in scoring a file
+    /// decoded in full): for checks that make their own variants of a photo.
+    pub fn score_images(&self, images: &[&image::RgbImage]) -> Result<Vec<f32>, String> {
+        use rayon::prelude::*;
+        let info = &self.model.info;
+        let prepared: Vec<Prepared> = images
+            .par_iter()
+            .map(|img| {
+                prepare(
+                    img,
+                    &info.normalization,
+                    Sampling::Centered,
+                    0,
+                    info.detail_scale,
+                )
+            })
+            .collect();
+        let mut out = Vec::with_capacity(images.len());
+        for chunk in prepared.chunks(8) {
+            let refs: Vec<&Prepared> = chunk.iter().collect();
+            out.extend(
+                self.raw_scores(&refs)?
+                    .into_iter()
+                    .map(|r| info.to_percent(r)),
+            );
+        }
+        Ok(out)
+    }
+
     /// One view of each photo in `batch`, as a `[B, 3, 224, 224]` tensor on the device.
     fn stack(&self, batch: &[&Prepared], view: impl Fn(&Prepared) -> &[f32]) -> Tensor<4> {
         let side = INPUT as usize;
@@ -232,6 +265,7 @@ impl Scorer {
         let batch = opts.batch_size.max(1);
         let (ready_tx, ready_rx) = bounded::<(usize, PathBuf, Prepared)>(2 * batch);
         let norm = self.model.info.normalization;
+        let scale = self.model.info.detail_scale;
         for i in 0..opts.decode_threads.max(1) {
             let (jobs, ready, results, cancel) = (
                 jobs_rx.clone(),
@@ -239,13 +273,14 @@ impl Scorer {
                 results_tx.clone(),
                 cancel.clone(),
             );
-            let (sampling, samplings) = (opts.sampling, opts.samplings);
+            let (sampling, samplings, reduced) =
+                (opts.sampling, opts.samplings, opts.reduced_decode);
             spawn(format!("glia-decode-{i}"), move || {
                 for (index, path) in jobs {
                     if cancel.load(Ordering::Relaxed) {
                         break;
                     }
-                    match prepare_file(&path, &norm, sampling, samplings) {
+                    match prepare_file(&path, &norm, sampling, samplings, scale, reduced) {
                         Ok(p) => {
                             if ready.send((index, path, p)).is_err() {
                                 break;

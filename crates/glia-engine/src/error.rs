@@ -35,22 +35,8 @@ pub enum WeightsError {
     Invalid { path: PathBuf, reason: String },
 }
 
-/// Problems with one photo. The run goes on; the reason is reported beside the path.
-#[derive(Debug, thiserror::Error)]
-pub enum ImageError {
-    #[error("cannot read file: {0}")]
-    Io(#[from] std::io::Error),
-    #[error("empty file")]
-    Empty,
-    #[error("unsupported file type{0}")]
-    Unsupported(String),
-    #[error("corrupt or truncated image: {0}")]
-    Decode(String),
-    #[error("image too large: {width}x{height} pixels (limit {limit} megapixels)")]
-    TooLarge { width: u32, height: u32, limit: u32 },
-    #[error("image has no pixels ({width}x{height})")]
-    Degenerate { width: u32, height: u32 },
-}
+/// Problems with one photo: decoding lives in `glia-media`.
+pub use glia_media::ImageError;
 
 /// Problems choosing or starting a compute device.
 #[derive(Debug, thiserror::Error)]

@@ -3,9 +3,11 @@
 //! No GUI code lives here.
 
 pub mod attention;
+pub mod damage;
 pub mod device;
 pub mod engine;
 pub mod error;
+pub mod judgement;
 pub mod model;
 pub mod overlay;
 pub mod preprocess;

@@ -6,11 +6,16 @@ mod common;
 use common::*;
 use glia_engine::attention::*;
 use glia_engine::burn::tensor::Device;
-use glia_engine::preprocess::{Sampling, fragment_mosaic};
+use glia_engine::preprocess::{DetailScale, Sampling, fragment_mosaic};
 use image::RgbImage;
 
 fn layout(w: u32, h: u32) -> glia_engine::preprocess::FragmentLayout {
-    fragment_mosaic(&RgbImage::new(w, h), Sampling::Centered).1
+    fragment_mosaic(
+        &RgbImage::new(w, h),
+        Sampling::Centered,
+        DetailScale::Native,
+    )
+    .1
 }
 
 #[test]
@@ -155,7 +160,7 @@ fn vit_map_equals_timm_and_glianet_maps_are_attention() {
     let golden = json(&shared.join("golden/vit_tiny_golden.json"));
     for item in golden["items"].as_array().unwrap() {
         let file = item["file"].as_str().unwrap();
-        let img = glia_engine::preprocess::load_rgb(&shared.join("golden").join(file)).unwrap();
+        let img = glia_media::load_rgb(&shared.join("golden").join(file)).unwrap();
         let maps = compute(&model, &img, &device);
         let d = max_abs_diff(
             &maps.vit_last,

@@ -35,6 +35,7 @@ fn opts(batch_size: usize, workers: usize) -> ScoreOptions {
         workers,
         sampling: Sampling::Centered,
         samplings: 0,
+        reduced_decode: true,
     }
 }
 

@@ -2,6 +2,7 @@
 //! fragment positions (Eq. 1–2), antialiased resizing, normalisation.
 
 use glia_engine::preprocess::*;
+use glia_media::decode_rgb;
 use image::{ImageBuffer, Luma, Rgb, RgbImage, Rgba};
 
 /// Pixel (x, y) encodes its own coordinates: R = x mod 256, G = y mod 256, B = high bits.
@@ -64,7 +65,7 @@ where
 fn fragments_are_cut_where_eq_1_2_say() {
     // 700×490: cells of g_w = 100, g_h = 70; centred 32×32 fragments start 34 / 19 px in.
     let img = coordinate_image(700, 490);
-    let (mosaic, layout) = fragment_mosaic(&img, Sampling::Centered);
+    let (mosaic, layout) = fragment_mosaic(&img, Sampling::Centered, DetailScale::Native);
     assert_eq!(mosaic.dimensions(), (224, 224));
     assert_eq!(layout.cell(), (100, 70));
     for row in 0..7u32 {
@@ -115,12 +116,12 @@ fn random_fragments_stay_in_their_cells_and_follow_the_seed() {
 
 #[test]
 fn small_photos_are_upscaled_to_a_224_short_side() {
-    assert_eq!(work_size(150, 100), (336, 224));
-    assert_eq!(work_size(100, 150), (224, 336));
-    assert_eq!(work_size(224, 500), (224, 500));
-    assert_eq!(work_size(50, 50), (224, 224));
+    assert_eq!(work_size(150, 100, DetailScale::Native), (336, 224));
+    assert_eq!(work_size(100, 150, DetailScale::Native), (224, 336));
+    assert_eq!(work_size(224, 500, DetailScale::Native), (224, 500));
+    assert_eq!(work_size(50, 50, DetailScale::Native), (224, 224));
     let img = coordinate_image(150, 100);
-    let (mosaic, layout) = fragment_mosaic(&img, Sampling::Centered);
+    let (mosaic, layout) = fragment_mosaic(&img, Sampling::Centered, DetailScale::Native);
     assert_eq!(mosaic.dimensions(), (224, 224));
     assert_eq!(
         (
@@ -136,7 +137,41 @@ fn small_photos_are_upscaled_to_a_224_short_side() {
     assert_eq!(layout.origins[8], (48 + 8, 32));
     // Exactly 224: the cells are exactly the fragments and the mosaic is the photo.
     let exact = coordinate_image(224, 224);
-    assert_eq!(fragment_mosaic(&exact, Sampling::Centered).0, exact);
+    assert_eq!(
+        fragment_mosaic(&exact, Sampling::Centered, DetailScale::Native).0,
+        exact
+    );
+}
+
+#[test]
+fn a_working_short_side_shrinks_large_photos_only() {
+    let at = DetailScale::ShortSide(768);
+    assert_eq!(work_size(4000, 3000, at), (1024, 768));
+    assert_eq!(work_size(3000, 4000, at), (768, 1024));
+    assert_eq!(
+        work_size(600, 400, at),
+        (600, 400),
+        "smaller photos keep their pixels"
+    );
+    assert_eq!(
+        work_size(150, 100, at),
+        (336, 224),
+        "tiny photos are still upscaled"
+    );
+    // The mosaic of a 2× copy cut at a working side equals the one of the photo itself
+    // (up to resampling): both are cut from the same 768 px image.
+    let img = coordinate_image(1536, 1024);
+    let (_, layout) = fragment_mosaic(&img, Sampling::Centered, DetailScale::ShortSide(512));
+    assert_eq!(
+        (
+            layout.width,
+            layout.height,
+            layout.work_width,
+            layout.work_height
+        ),
+        (1536, 1024, 768, 512)
+    );
+    assert_eq!(layout.cell(), (109, 73));
 }
 
 #[test]

@@ -19,6 +19,7 @@ fn raw_scores(model: Model, samples: &[glia_engine::train::data::Sample]) -> Vec
         workers: 2,
         sampling: Sampling::Centered,
         samplings: 0,
+        reduced_decode: true,
     };
     let out = scorer.score_all(samples.iter().map(|s| s.path.clone()).collect(), &opts);
     out.iter()

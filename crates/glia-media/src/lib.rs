@@ -1,5 +1,7 @@
-//! Photo files without the model: embedded RAW previews, EXIF thumbnails and dates, thumbnails.
+//! Photo files without the model: decoding, embedded RAW previews, EXIF thumbnails and dates,
+//! thumbnails.
 
+mod decode;
 mod error;
 mod exif;
 mod jpeg;
@@ -7,6 +9,10 @@ mod raw;
 mod thumbs;
 mod tiff;
 
+pub use decode::{
+    ImageError, MAX_MEGAPIXELS, Resolution, apply_orientation, decode, decode_raw, decode_rgb,
+    load, load_rgb,
+};
 pub use error::MediaError;
 pub use exif::{date_taken, exif_thumbnail, orientation};
 pub use raw::{RAW_EXTENSIONS, is_raw, raw_orientation, raw_preview};

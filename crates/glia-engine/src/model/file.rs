@@ -11,6 +11,7 @@
 //! | `lgf`, `glr`   | interactions switched on (`true`/`false`)           | `true`         |
 //! | `score_scale`, `score_offset` | 0–100 score = offset + scale × raw   | 1, 0           |
 //! | `norm_mean`, `norm_std` | input normalisation, JSON arrays of 3      | the backbone file's own `norm_mean`/`norm_std`, else 0.5, 0.5 |
+//! | `detail_short_side` | working short side (px) the detail view is cut at | native pixels |
 //!
 //! Any other key (training data, metrics, dates) is kept and written back unchanged.
 
@@ -25,7 +26,7 @@ use super::glianet::GliaNet;
 use super::loader::TensorFile;
 use super::vit::{Vit, VitConfig};
 use crate::error::WeightsError;
-use crate::preprocess::Normalization;
+use crate::preprocess::{DetailScale, Normalization};
 
 /// What a model file says about itself.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +38,8 @@ pub struct ModelInfo {
     pub score_scale: f32,
     pub score_offset: f32,
     pub normalization: Normalization,
+    /// The scale the detail view is cut at.
+    pub detail_scale: DetailScale,
     /// Every other metadata entry, kept verbatim.
     pub extra: BTreeMap<String, String>,
 }
@@ -77,6 +80,13 @@ impl ModelInfo {
         let normalization = read_normalization(&mut meta)
             .map_err(invalid)?
             .unwrap_or_default();
+        let detail_scale = match meta.remove("detail_short_side") {
+            None => DetailScale::Native,
+            Some(v) => match parse::<u32>(&v, "detail_short_side").map_err(invalid)? {
+                0 => DetailScale::Native,
+                s => DetailScale::ShortSide(s),
+            },
+        };
         if latent == 0 || heads == 0 || latent % heads != 0 {
             return Err(invalid(format!(
                 "latent size {latent} is not divisible into {heads} heads"
@@ -90,6 +100,7 @@ impl ModelInfo {
             score_scale,
             score_offset,
             normalization,
+            detail_scale,
             extra: meta.into_iter().collect(),
         })
     }
@@ -106,6 +117,9 @@ impl ModelInfo {
         m.insert("score_offset".into(), self.score_offset.to_string());
         m.insert("norm_mean".into(), json_array(&self.normalization.mean));
         m.insert("norm_std".into(), json_array(&self.normalization.std));
+        if let DetailScale::ShortSide(side) = self.detail_scale {
+            m.insert("detail_short_side".into(), side.to_string());
+        }
         m
     }
 }
@@ -222,6 +236,7 @@ impl Model {
             score_scale: 1.0,
             score_offset: 0.0,
             normalization: backbone_normalization(&backbone_file)?,
+            detail_scale: DetailScale::ShortSide(crate::preprocess::WORKING_SHORT_SIDE),
             extra: BTreeMap::new(),
         };
         let net = GliaNet::init(

@@ -6,7 +6,8 @@ use burn::tensor::{Device, Tensor, TensorData};
 
 use super::data::{Sample, Skipped};
 use crate::model::GliaNet;
-use crate::preprocess::{INPUT, Normalization, load_rgb, normalize, resize};
+use crate::preprocess::{INPUT, Normalization, normalize, resize};
+use glia_media::load_rgb;
 
 /// The frozen CLS feature of each sample; samples that cannot be read are returned apart
 /// with their reason (their slot in `features` is `None`).

@@ -154,6 +154,7 @@ pub fn run_split(
                 &train_set,
                 &TrainConfig {
                     seed,
+                    detail_scale: base.info.detail_scale,
                     ..cfg.clone()
                 },
                 &device.device,

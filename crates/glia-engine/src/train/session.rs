@@ -110,7 +110,10 @@ pub fn fine_tune(
         &start.net,
         &start.info.normalization,
         &split.train,
-        cfg,
+        &TrainConfig {
+            detail_scale: start.info.detail_scale,
+            ..cfg.clone()
+        },
         &device.device,
         &mut |e| match e {
             Event::Step(p) => on_event(SessionEvent::Step(p)),

@@ -2,6 +2,15 @@
 //! per photo and flip and cached, so each step runs only the detail stream; gradients flow
 //! through the frozen backbone into the GLIA blocks. AdamW, cosine decay per step, PLCC loss,
 //! random flips and fragment offsets, all from one seed.
+//!
+//! Two optional additions teach what opinion scores on 500 px photos cannot (issue 18):
+//! - **random rescaling**: half of the samplings see the photo shrunk by a random factor
+//!   down to `rescale_min`, with the same opinion score, so the score does not follow the
+//!   file's size;
+//! - **damage pairs**: the first `damage_pairs` photos of each batch are also shown with a
+//!   random [`Damage`] (blur, shake, noise, JPEG; the same fragments), and a margin ranking
+//!   loss asks that each scores below its undamaged self by at least `RANK_MARGIN` of the
+//!   batch's spread of predictions (RankIQA-style, scale-free like the PLCC loss).
 
 use burn::module::Module;
 use burn::optim::{AdamWConfig, GradientsParams};
@@ -12,11 +21,18 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::data::Sample;
-use super::loss::plcc_loss;
+use super::loss::{plcc_loss, rank_loss};
+use crate::damage::Damage;
 use crate::model::GliaNet;
 use crate::preprocess::{
-    INPUT, Normalization, Sampling, fragment_mosaic, load_rgb, normalize, resize,
+    DetailScale, INPUT, Normalization, Sampling, WORKING_SHORT_SIDE, fragment_mosaic, normalize,
+    resize,
 };
+use glia_media::load_rgb;
+
+/// How far below its undamaged self a damaged photo must score, in units of the batch's
+/// standard deviation of predictions.
+pub const RANK_MARGIN: f32 = 0.25;
 
 #[derive(Debug, Clone)]
 pub struct TrainConfig {
@@ -27,6 +43,12 @@ pub struct TrainConfig {
     pub lr: f64,
     pub weight_decay: f32,
     pub seed: u64,
+    /// The scale fragments are cut at (the model's).
+    pub detail_scale: DetailScale,
+    /// Smallest random shrink factor of the rescaling augmentation (1: off).
+    pub rescale_min: f32,
+    /// Damaged copies ranked against their originals per batch (0: opinion scores only).
+    pub damage_pairs: usize,
 }
 
 impl Default for TrainConfig {
@@ -38,6 +60,9 @@ impl Default for TrainConfig {
             lr: 3e-4,
             weight_decay: 1e-2,
             seed: 0,
+            detail_scale: DetailScale::ShortSide(WORKING_SHORT_SIDE),
+            rescale_min: 1.0,
+            damage_pairs: 0,
         }
     }
 }
@@ -82,6 +107,25 @@ fn view(img: &RgbImage, flip: bool) -> RgbImage {
     }
 }
 
+/// Shrinks by `factor` (antialiased). Below a 224 px short side the fragments are cut from
+/// an upscaled copy, as when scoring a small file: that is trained too.
+fn shrink(img: &RgbImage, factor: f32) -> RgbImage {
+    let (w, h) = img.dimensions();
+    let f = factor.max(32.0 / w.min(h) as f32).min(1.0);
+    let side = |v: u32| ((v as f32 * f).round() as u32).max(1);
+    resize(img, side(w), side(h))
+}
+
+/// The frozen semantic tokens of one image, as a flat vector.
+fn tokens_of(net: &GliaNet, img: &RgbImage, norm: &Normalization, device: &Device) -> Vec<f32> {
+    let side = INPUT as usize;
+    let x = normalize(&resize(img, INPUT, INPUT), norm);
+    let x = Tensor::<4>::from_data(TensorData::new(x, [1, 3, side, side]), device);
+    net.semantic_tokens(x)
+        .try_into_vec_as::<f32>()
+        .expect("semantic tokens")
+}
+
 /// Trains `start` (on a plain device) on `samples`.
 pub fn train(
     start: &GliaNet,
@@ -105,14 +149,7 @@ pub fn train(
                 continue;
             }
         };
-        let tokens = [false, true].map(|flip| {
-            let x = normalize(&resize(&view(&img, flip), INPUT, INPUT), norm);
-            let x = Tensor::<4>::from_data(TensorData::new(x, [1, 3, side, side]), device);
-            start
-                .semantic_tokens(x)
-                .try_into_vec_as::<f32>()
-                .expect("semantic tokens")
-        });
+        let tokens = [false, true].map(|flip| tokens_of(start, &view(&img, flip), norm, device));
         cache.push((i, tokens));
     }
     let [_, n_tokens, dim] = start.backbone.pos_embed.dims();
@@ -139,6 +176,8 @@ pub fn train(
         for chunk in order.chunks_exact(batch) {
             let (mut f_s, mut x_d, mut target) =
                 (Vec::new(), Vec::with_capacity(batch * plane), Vec::new());
+            // Damaged copies: tokens and mosaics, appended after the batch.
+            let (mut pair_f_s, mut pair_x_d) = (Vec::new(), Vec::new());
             for &c in chunk {
                 let (i, tokens) = &cache[c];
                 let flip = rng.random_bool(0.5);
@@ -146,19 +185,45 @@ pub fn train(
                     Ok(img) => view(&img, flip),
                     Err(_) => continue, // decoded once already; a vanished file only thins this batch
                 };
-                let (mosaic, _) = fragment_mosaic(&img, Sampling::Random(rng.random()));
+                let shrunk = (cfg.rescale_min < 1.0 && rng.random_bool(0.5))
+                    .then(|| shrink(&img, rng.random_range(cfg.rescale_min..1.0)));
+                let img = shrunk.as_ref().unwrap_or(&img);
+                let sampling = Sampling::Random(rng.random());
+                let (mosaic, _) = fragment_mosaic(img, sampling, cfg.detail_scale);
                 x_d.extend(normalize(&mosaic, norm));
+                // Shrunk or not, the 224 px semantic view is the same photo: keep its tokens.
                 f_s.extend_from_slice(&tokens[usize::from(flip)]);
                 target.push(samples[*i].score as f32);
+                if pair_f_s.len() < cfg.damage_pairs {
+                    let damage = Damage::random(&mut rng, img.width().min(img.height()));
+                    let damaged = damage.apply(img, rng.random());
+                    let (mosaic, _) = fragment_mosaic(&damaged, sampling, cfg.detail_scale);
+                    pair_x_d.extend(normalize(&mosaic, norm));
+                    pair_f_s.push(tokens_of(start, &damaged, norm, device));
+                }
             }
             let b = target.len();
             if b < 2 {
                 continue;
             }
-            let f_s = Tensor::<3>::from_data(TensorData::new(f_s, [b, n_tokens, dim]), &ad);
-            let x_d = Tensor::<4>::from_data(TensorData::new(x_d, [b, 3, side, side]), &ad);
+            let p = pair_f_s.len();
+            f_s.extend(pair_f_s.into_iter().flatten());
+            x_d.extend(pair_x_d);
+            let f_s = Tensor::<3>::from_data(TensorData::new(f_s, [b + p, n_tokens, dim]), &ad);
+            let x_d = Tensor::<4>::from_data(TensorData::new(x_d, [b + p, 3, side, side]), &ad);
             let target = Tensor::<1>::from_data(TensorData::new(target, [b]), &ad);
-            let loss = plcc_loss(net.forward_from_tokens(f_s, x_d).score, target);
+            let pred = net.forward_from_tokens(f_s, x_d).score;
+            let mut loss = plcc_loss(pred.clone().slice(0..b), target);
+            if p > 0 {
+                let spread = pred.clone().slice(0..b).var(0).sqrt().detach() + 1e-6;
+                let rank = rank_loss(
+                    pred.clone().slice(0..p),
+                    pred.slice(b..b + p),
+                    spread,
+                    RANK_MARGIN,
+                );
+                loss = loss + rank;
+            }
             let value = f64::from(
                 loss.clone()
                     .try_into_vec_as::<f32>()

@@ -48,7 +48,7 @@ pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
 
 /// A golden PNG as a `[1, 3, 224, 224]` input: pixels/255, (x − 0.5)/0.5, no resizing.
 pub fn golden_input(path: &std::path::Path, device: &Device) -> Tensor<4> {
-    let img = glia_engine::preprocess::load_rgb(path).expect("golden png");
+    let img = glia_media::load_rgb(path).expect("golden png");
     assert_eq!(img.dimensions(), (224, 224));
     let v = glia_engine::preprocess::normalize(&img, &Default::default());
     Tensor::from_data(TensorData::new(v, [1, 3, 224, 224]), device)
