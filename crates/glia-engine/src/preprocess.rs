@@ -12,6 +12,7 @@
 //!   upscaled so that it is 224.
 //! - normalisation `(x/255 − mean)/std` with the backbone's statistics.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer, images::Image};
@@ -164,6 +165,15 @@ pub fn fragment_origins(width: u32, height: u32, sampling: Sampling) -> Vec<(u32
     origins
 }
 
+/// The image the fragments are cut from: the photo itself, or its copy at [`work_size`].
+fn work_image(img: &RgbImage, scale: DetailScale) -> Cow<'_, RgbImage> {
+    let (width, height) = img.dimensions();
+    match work_size(width, height, scale) {
+        (ww, wh) if (ww, wh) == (width, height) => Cow::Borrowed(img),
+        (ww, wh) => Cow::Owned(resize(img, ww, wh)),
+    }
+}
+
 /// Cuts the fragments of Eq. 1–2 at `scale` and tiles them into the 224×224 mosaic.
 pub fn fragment_mosaic(
     img: &RgbImage,
@@ -171,14 +181,8 @@ pub fn fragment_mosaic(
     scale: DetailScale,
 ) -> (RgbImage, FragmentLayout) {
     let (width, height) = img.dimensions();
-    let (ww, wh) = work_size(width, height, scale);
-    let resized;
-    let work = if (ww, wh) == (width, height) {
-        img
-    } else {
-        resized = resize(img, ww, wh);
-        &resized
-    };
+    let work = work_image(img, scale);
+    let (ww, wh) = work.dimensions();
     let origins = fragment_origins(ww, wh, sampling);
     let mut mosaic = RgbImage::new(INPUT, INPUT);
     for (cell, &(x0, y0)) in origins.iter().enumerate() {
@@ -224,22 +228,15 @@ pub fn prepare(
 ) -> Prepared {
     let semantic = normalize(&resize(img, INPUT, INPUT), norm);
     let (width, height) = img.dimensions();
-    let (ww, wh) = work_size(width, height, scale);
-    let resized;
-    let work = if (ww, wh) == (width, height) {
-        img
-    } else {
-        resized = resize(img, ww, wh);
-        &resized
-    };
+    let work = work_image(img, scale);
     // Already at working size: cut natively from here on.
-    let (mosaic, mut layout) = fragment_mosaic(work, sampling, DetailScale::Native);
+    let (mosaic, mut layout) = fragment_mosaic(&work, sampling, DetailScale::Native);
     (layout.width, layout.height) = (width, height);
     let extra_mosaics = (0..samplings as u64)
         .map(|k| {
             let sampling = Sampling::Random(TEST_SAMPLING_SEED + k);
             normalize(
-                &fragment_mosaic(work, sampling, DetailScale::Native).0,
+                &fragment_mosaic(&work, sampling, DetailScale::Native).0,
                 norm,
             )
         })
