@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use eframe::egui;
 use egui_kittest::Harness;
-use glia::app::paths::AppPaths;
 use glia::app::{GliaApp, Launch};
+use glia::paths::AppPaths;
 
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")

@@ -33,9 +33,7 @@ pub fn model_dirs() -> Vec<PathBuf> {
 /// (`~/.local/share/glia/models`, `%APPDATA%\glia\data\models`, `~/Library/Application
 /// Support/glia/models`), never the install location.
 pub fn user_models_dir() -> Option<PathBuf> {
-    crate::app::paths::AppPaths::from_env()
-        .ok()
-        .map(|p| p.models)
+    crate::paths::AppPaths::from_env().ok().map(|p| p.models)
 }
 
 /// The model file to use: the one given (a path, `default`, or a saved model's name), or the
@@ -94,14 +92,4 @@ pub fn load(model: Option<&Path>, backbone: Option<&Path>, device: &Device) -> R
     let path = resolve(model)?;
     Model::load(&path, backbone, &model_dirs(), device)
         .with_context(|| format!("cannot load model {}", path.display()))
-}
-
-/// Least-squares line from raw outputs to opinion scores, so 0–100 reads like the data's scale.
-pub fn fit_line(raw: &[f64], mos: &[f64]) -> (f64, f64) {
-    let n = raw.len() as f64;
-    let (mx, my) = (raw.iter().sum::<f64>() / n, mos.iter().sum::<f64>() / n);
-    let sxx: f64 = raw.iter().map(|x| (x - mx).powi(2)).sum();
-    let sxy: f64 = raw.iter().zip(mos).map(|(x, y)| (x - mx) * (y - my)).sum();
-    let scale = if sxx > 0.0 { sxy / sxx } else { 0.0 };
-    (scale, my - scale * mx)
 }

@@ -160,7 +160,7 @@ fn check_saved_model_scores_like_the_report(shared: &Path, dir: &Path, split: &s
                     "--quiet",
                     "--device",
                     "cpu",
-                    "--samplings",
+                    "--test-samplings",
                     samplings,
                 ])
                 .arg("--model")

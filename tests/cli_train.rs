@@ -50,7 +50,7 @@ fn train_writes_a_model_that_scores_on_the_datas_scale() {
     assert!(run.status.success(), "{stderr}");
     assert!(stderr.contains("ratings.csv:10: skipped"), "{stderr}");
 
-    let file = glia_engine::model::loader::TensorFile::open(&out).unwrap();
+    let file = glia_engine::model::tensor_file::TensorFile::open(&out).unwrap();
     let meta = file.metadata();
     assert_eq!(meta["training_samples"], "8");
     assert!(meta["training_protocol"].contains("epochs=1 patch_num=2 batch=4"));

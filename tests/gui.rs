@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use glia::app::paths::AppPaths;
 use glia::app::{GliaApp, Launch};
+use glia::paths::AppPaths;
 use glia_catalog::{Catalog, Flag};
 
 const PHOTOS: &[&str] = &["1000.JPG", "1001.JPG", "1002.JPG", "1003.JPG", "1004.JPG"];
@@ -158,7 +158,11 @@ fn open_score_rate_and_reopen() {
     // The catalog holds the same, read through its own connection.
     let catalog = Catalog::open(&data.join("catalog.sqlite3")).unwrap();
     let id = catalog.identify(&best_path).unwrap();
-    let labels = catalog.labels(&id).unwrap().expect("labels saved");
+    let labels = catalog
+        .labels_many(std::slice::from_ref(&id))
+        .unwrap()
+        .remove(&id)
+        .expect("labels saved");
     assert_eq!((labels.rating, labels.flag), (4, Flag::Pick));
 
     // Export the picks: a copy in another folder, after a confirmation.

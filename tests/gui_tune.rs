@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use glia::app::paths::AppPaths;
 use glia::app::{GliaApp, Launch};
+use glia::paths::AppPaths;
 
 fn wait_for(
     h: &mut Harness<'_, GliaApp>,
@@ -118,9 +118,7 @@ fn learn_my_taste_keep_and_switch_back() {
     h.step();
     h.get_by_label("Keep").click();
     wait_for(&mut h, "the kept model in use", 120, |h| {
-        h.state()
-            .model_key()
-            .is_some_and(|k| k.starts_with("mine@"))
+        h.state().model_key().is_some_and(|k| k.name == "mine")
     });
     let scored_before = h.state().scored_now();
     wait_for(&mut h, "the folder rescored by the new model", 300, |h| {
@@ -143,7 +141,7 @@ fn learn_my_taste_keep_and_switch_back() {
     wait_for(&mut h, "the default in use", 120, |h| {
         h.state()
             .model_key()
-            .is_some_and(|k| k.starts_with("glianet-vit-tiny@"))
+            .is_some_and(|k| k.name == "glianet-vit-tiny")
             && h.state().scored() == 14
     });
     assert_eq!(h.state().scored_now(), scored);

@@ -39,14 +39,17 @@ impl AutoShot {
 }
 
 fn ready(app: &mut GliaApp) -> bool {
-    let (done, total) = app.progress();
-    if app.model.is_none() || total == 0 || done < total || app.stale || app.dirty {
+    let (done, total) = app.shoot.progress();
+    if app.model.is_none() || total == 0 || done < total || app.shoot.stale || app.shoot.dirty {
         return false;
     }
-    let thumbs_done = !app.visible.is_empty()
-        && app.visible.iter().all(|i| {
-            app.photos[*i].problem.is_some()
-                || matches!(app.thumbs.get(i), Some(Thumb::Ready { last: true, .. }))
+    let thumbs_done = !app.grid.visible.is_empty()
+        && app.grid.visible.iter().all(|i| {
+            app.shoot.photos[*i].problem.is_some()
+                || matches!(
+                    app.grid.thumbs.get(i),
+                    Some(Thumb::Ready { last: true, .. })
+                )
         });
     if !thumbs_done {
         return false;
@@ -58,9 +61,9 @@ fn ready(app: &mut GliaApp) -> bool {
         return true;
     }
     if app.viewing.is_none() {
-        app.selected = app.order.first().copied();
+        app.shoot.selected = app.shoot.order.first().copied();
         app.settings.overlay = Overlay::SideBySide;
-        if let Some(i) = app.selected {
+        if let Some(i) = app.shoot.selected {
             app.open_viewer(i);
         }
         return false;

@@ -34,9 +34,9 @@ pub fn stars(rating: u8) -> String {
 }
 
 pub fn show(app: &mut GliaApp, ui: &mut egui::Ui) {
-    if app.order.is_empty() {
+    if app.shoot.order.is_empty() {
         ui.centered_and_justified(|ui| {
-            ui.label(if app.photos.is_empty() {
+            ui.label(if app.shoot.photos.is_empty() {
                 "No photos in this folder yet."
             } else {
                 "No photo matches the filters."
@@ -47,18 +47,18 @@ pub fn show(app: &mut GliaApp, ui: &mut egui::Ui) {
     let cell = app.settings.cell;
     let width = ui.available_width();
     let cols = (((width + GAP) / (cell + GAP)).floor() as usize).max(1);
-    let rows = app.order.len().div_ceil(cols);
+    let rows = app.shoot.order.len().div_ceil(cols);
     let row_h = cell + CAPTION + GAP;
-    app.grid_cols = cols;
+    app.grid.cols = cols;
 
     let mut area = egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .id_salt("grid");
-    if app.reveal {
-        app.reveal = false;
-        if let Some(pos) = app.selected_pos() {
+    if app.shoot.reveal {
+        app.shoot.reveal = false;
+        if let Some(pos) = app.shoot.selected_pos() {
             let row = (pos / cols) as f32;
-            let (top, h) = (app.grid_offset, app.grid_height);
+            let (top, h) = (app.grid.offset, app.grid.height);
             let y = row * row_h;
             if y < top {
                 area = area.vertical_scroll_offset(y);
@@ -71,16 +71,16 @@ pub fn show(app: &mut GliaApp, ui: &mut egui::Ui) {
     let out = area.show_rows(ui, row_h, rows, |ui, range| {
         // One row of margin each side, so the next row is ready before it shows.
         let first = range.start.saturating_sub(1) * cols;
-        let last = ((range.end + 1) * cols).min(app.order.len());
+        let last = ((range.end + 1) * cols).min(app.shoot.order.len());
         for pos in first..last {
-            visible.insert(app.order[pos]);
+            visible.insert(app.shoot.order[pos]);
         }
         for row in range {
             ui.horizontal(|ui| {
                 ui.spacing_mut().item_spacing.x = GAP;
                 for col in 0..cols {
                     let pos = row * cols + col;
-                    if let Some(&index) = app.order.get(pos) {
+                    if let Some(&index) = app.shoot.order.get(pos) {
                         cell_ui(app, ui, index, cell);
                     }
                 }
@@ -88,34 +88,35 @@ pub fn show(app: &mut GliaApp, ui: &mut egui::Ui) {
             ui.add_space(GAP - ui.spacing().item_spacing.y);
         }
     });
-    app.grid_offset = out.state.clamped_offset().y;
-    app.grid_height = out.inner_rect.height();
+    app.grid.offset = out.state.clamped_offset().y;
+    app.grid.height = out.inner_rect.height();
     request_thumbs(app, &visible);
 }
 
 fn request_thumbs(app: &mut GliaApp, visible: &HashSet<usize>) {
-    if visible != &app.visible {
+    if visible != &app.grid.visible {
         app.loader.set_visible(visible.iter().copied().collect());
-        app.visible = visible.clone();
+        app.grid.visible = visible.clone();
     }
     for &i in visible {
-        if !app.thumbs.contains_key(&i) && app.photos[i].problem.is_none() {
-            let p = &app.photos[i];
+        if !app.grid.thumbs.contains_key(&i) && app.shoot.photos[i].problem.is_none() {
+            let p = &app.shoot.photos[i];
             app.loader
-                .request_thumb(app.generation, i, &p.path, p.size, p.modified);
-            app.thumbs.insert(i, Thumb::Requested);
+                .request_thumb(app.shoot.generation, i, &p.path, p.size, p.modified);
+            app.grid.thumbs.insert(i, Thumb::Requested);
         }
     }
-    if app.thumbs.len() > MAX_TEXTURES + visible.len() {
-        app.thumbs
+    if app.grid.thumbs.len() > MAX_TEXTURES + visible.len() {
+        app.grid
+            .thumbs
             .retain(|i, t| visible.contains(i) || matches!(t, Thumb::Requested));
     }
 }
 
 fn cell_ui(app: &mut GliaApp, ui: &mut egui::Ui, index: usize, cell: f32) {
     let (rect, resp) = ui.allocate_exact_size(Vec2::new(cell, cell + CAPTION), Sense::click());
-    let photo = &app.photos[index];
-    let selected = app.selected == Some(index);
+    let photo = &app.shoot.photos[index];
+    let selected = app.shoot.selected == Some(index);
     let label = match photo.score {
         Some(s) => format!("{}, score {s:.0}", photo.name),
         None => photo.name.clone(),
@@ -127,13 +128,13 @@ fn cell_ui(app: &mut GliaApp, ui: &mut egui::Ui, index: usize, cell: f32) {
         paint_cell(app, ui, index, rect, selected);
     }
     if resp.clicked() {
-        app.selected = Some(index);
+        app.shoot.selected = Some(index);
     }
     if resp.double_clicked() {
-        app.selected = Some(index);
+        app.shoot.selected = Some(index);
         app.open_viewer(index);
     }
-    let photo = &app.photos[index];
+    let photo = &app.shoot.photos[index];
     resp.on_hover_text(match &photo.problem {
         Some(p) => format!("{}\n{p}", photo.path.display()),
         None => photo.path.display().to_string(),
@@ -141,13 +142,13 @@ fn cell_ui(app: &mut GliaApp, ui: &mut egui::Ui, index: usize, cell: f32) {
 }
 
 fn paint_cell(app: &GliaApp, ui: &egui::Ui, index: usize, rect: Rect, selected: bool) {
-    let photo = &app.photos[index];
+    let photo = &app.shoot.photos[index];
     let painter = ui.painter_at(rect.expand(2.0));
     let visuals = ui.visuals();
     let img_rect = Rect::from_min_size(rect.min, Vec2::splat(rect.width()));
     painter.rect_filled(img_rect, CornerRadius::same(4), visuals.extreme_bg_color);
     let dim = photo.labels.flag == Flag::Reject;
-    match (&photo.problem, app.thumbs.get(&index)) {
+    match (&photo.problem, app.grid.thumbs.get(&index)) {
         (Some(problem), _) | (None, Some(Thumb::Failed(problem))) => {
             painter.text(
                 img_rect.center() - Vec2::new(0.0, 14.0),

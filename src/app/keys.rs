@@ -24,16 +24,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
 ];
 
 impl GliaApp {
-    /// Position of the selected photo in the display order.
-    pub(super) fn selected_pos(&self) -> Option<usize> {
-        let sel = self.selected?;
-        self.order.iter().position(|&i| i == sel)
-    }
-
     fn select_pos(&mut self, pos: usize) {
-        if let Some(&i) = self.order.get(pos) {
-            self.selected = Some(i);
-            self.reveal = true;
+        if let Some(&i) = self.shoot.order.get(pos) {
+            self.shoot.selected = Some(i);
+            self.shoot.reveal = true;
             if self.viewing.is_some() {
                 self.open_viewer(i);
             }
@@ -41,11 +35,11 @@ impl GliaApp {
     }
 
     fn step(&mut self, delta: isize) {
-        if self.order.is_empty() {
+        if self.shoot.order.is_empty() {
             return;
         }
-        let pos = self.selected_pos().map_or(0, |p| {
-            (p as isize + delta).clamp(0, self.order.len() as isize - 1) as usize
+        let pos = self.shoot.selected_pos().map_or(0, |p| {
+            (p as isize + delta).clamp(0, self.shoot.order.len() as isize - 1) as usize
         });
         self.select_pos(pos);
     }
@@ -53,7 +47,7 @@ impl GliaApp {
     /// Sets the selected photo's labels: shown at once, saved to the catalog and its XMP
     /// sidecar by the worker.
     pub fn set_labels(&mut self, index: usize, change: impl FnOnce(&mut Labels)) {
-        let Some(p) = self.photos.get_mut(index) else {
+        let Some(p) = self.shoot.photos.get_mut(index) else {
             return;
         };
         if p.problem.is_some() {
@@ -73,7 +67,8 @@ impl GliaApp {
         });
         // Keep the order as it is while culling: a filter that would hide the photo
         // applies when the user moves on (the next rebuild).
-        self.dirty = self.settings.view.filters();
+        self.shoot.dirty = self.settings.view.filters();
+        self.shoot.version += 1;
     }
 
     pub(super) fn handle_keys(&mut self, ctx: &egui::Context) {
@@ -96,13 +91,13 @@ impl GliaApp {
                 self.show_help = false;
             } else if self.viewing.is_some() {
                 self.viewing = None;
-                self.reveal = true;
+                self.shoot.reveal = true;
             }
         }
         let cols = if self.viewing.is_some() {
             1
         } else {
-            self.grid_cols.max(1) as isize
+            self.grid.cols.max(1) as isize
         };
         if pressed(Key::ArrowRight) {
             self.step(1);
@@ -120,13 +115,13 @@ impl GliaApp {
             self.select_pos(0);
         }
         if pressed(Key::End) {
-            self.select_pos(self.order.len().saturating_sub(1));
+            self.select_pos(self.shoot.order.len().saturating_sub(1));
         }
         if pressed(Key::Space) {
-            match (self.viewing.is_some(), self.selected) {
+            match (self.viewing.is_some(), self.shoot.selected) {
                 (true, _) => {
                     self.viewing = None;
-                    self.reveal = true;
+                    self.shoot.reveal = true;
                 }
                 (false, Some(i)) => self.open_viewer(i),
                 (false, None) => {}
@@ -136,7 +131,7 @@ impl GliaApp {
             self.settings.overlay = self.settings.overlay.next();
             if self.viewing.is_none()
                 && self.settings.overlay != Overlay::Off
-                && let Some(i) = self.selected
+                && let Some(i) = self.shoot.selected
             {
                 self.open_viewer(i);
             }
@@ -144,7 +139,7 @@ impl GliaApp {
         if pressed(Key::N) {
             self.next_unrated();
         }
-        let Some(sel) = self.selected else {
+        let Some(sel) = self.shoot.selected else {
             return;
         };
         let digits = [
@@ -173,10 +168,10 @@ impl GliaApp {
 
     /// Selects the next photo (after the selection, wrapping) with no stars and no flag.
     fn next_unrated(&mut self) {
-        let n = self.order.len();
-        let start = self.selected_pos().map_or(0, |p| p + 1);
+        let n = self.shoot.order.len();
+        let start = self.shoot.selected_pos().map_or(0, |p| p + 1);
         let found = (0..n).map(|k| (start + k) % n).find(|&pos| {
-            let p = &self.photos[self.order[pos]];
+            let p = &self.shoot.photos[self.shoot.order[pos]];
             p.problem.is_none() && p.labels.rating == 0 && p.labels.flag == Flag::None
         });
         match found {

@@ -1,16 +1,15 @@
 //! The desktop app (eframe/egui, wgpu renderer). It draws and sends commands; the work
-//! happens in [`worker`] and [`loader`] threads that report back over channels.
+//! happens in [`worker`] and [`thumbnails`] threads that report back over channels.
 
 mod autoshot;
+mod export_ui;
 mod grid;
 mod keys;
-pub mod loader;
-pub mod named;
 mod panels;
-pub mod paths;
 pub mod photos;
+mod shoot;
+pub mod thumbnails;
 mod tune_ui;
-pub mod tuning;
 mod viewer;
 pub mod worker;
 
@@ -23,10 +22,15 @@ use eframe::egui;
 use glia_catalog::{Catalog, ExportOutcome, SidecarStyle};
 use serde::{Deserialize, Serialize};
 
-use self::loader::{Loaded, Loader};
-use self::paths::AppPaths;
+use self::export_ui::ExportUi;
 use self::photos::{Photo, View};
+use self::shoot::{Scoring, Shoot};
+use self::thumbnails::{Loaded, Loader};
 use self::worker::{Command, Event, Worker, WorkerOptions};
+use crate::paths::AppPaths;
+
+/// Asks the GUI to repaint: how worker threads say something arrived.
+pub type Wake = Arc<dyn Fn() + Send + Sync>;
 
 /// What the app remembers between runs (window state is eframe's).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -136,11 +140,15 @@ struct HeatTextures {
     rollout: bool,
 }
 
-/// Scoring progress of the open folder.
+/// The grid's view of the thumbnails and of where it is scrolled.
 #[derive(Default)]
-struct Scoring {
-    running: bool,
-    paused: bool,
+struct GridState {
+    thumbs: HashMap<usize, Thumb>,
+    cols: usize,
+    offset: f32,
+    height: f32,
+    /// Photos whose cells are on screen (thumbnails for others are dropped).
+    visible: HashSet<usize>,
 }
 
 pub struct GliaApp {
@@ -148,43 +156,19 @@ pub struct GliaApp {
     paths: AppPaths,
     worker: Worker,
     loader: Loader,
-    folder: Option<PathBuf>,
-    generation: u64,
-    photos: Vec<Photo>,
-    /// Display order (indices into `photos`), rebuilt at once when `dirty`, within a
-    /// moment when `stale`.
-    order: Vec<usize>,
-    dirty: bool,
-    stale: bool,
-    sorted_at: std::time::Instant,
-    /// Index into `photos` of the selected photo.
-    selected: Option<usize>,
-    /// Scroll the grid so the selection shows.
-    reveal: bool,
-    thumbs: HashMap<usize, Thumb>,
+    shoot: Shoot,
+    grid: GridState,
     viewing: Option<Viewing>,
-    scoring: Scoring,
-    model: Option<String>,
+    model: Option<worker::ModelKey>,
     device: String,
     status: String,
     recent: Vec<PathBuf>,
     show_help: bool,
     show_problems: bool,
-    export: Option<panels::ExportDialog>,
-    export_result: Option<Vec<ExportOutcome>>,
+    export: ExportUi,
     folder_pick: Option<panels::FolderPick>,
-    frame: u64,
     ctx: egui::Context,
-    grid_cols: usize,
-    grid_offset: f32,
-    grid_height: f32,
-    /// Photos whose cells are on screen (thumbnails for others are dropped).
-    visible: HashSet<usize>,
     autoshot: Option<autoshot::AutoShot>,
-    /// Photos the model scored in this session (the rest came from the catalog's cache).
-    scored_now: usize,
-    /// A photo to show in the viewer once its folder is listed.
-    open_photo: Option<PathBuf>,
     tune: tune_ui::TuneUi,
 }
 
@@ -201,7 +185,7 @@ impl GliaApp {
             None => AppPaths::from_env()?,
         };
         let ctx = cc.egui_ctx.clone();
-        let wake: worker::Wake = Arc::new(move || ctx.request_repaint());
+        let wake: Wake = Arc::new(move || ctx.request_repaint());
         let worker = worker::start(
             WorkerOptions {
                 paths: paths.clone(),
@@ -221,36 +205,22 @@ impl GliaApp {
             paths,
             worker,
             loader,
-            folder: None,
-            generation: 0,
-            photos: Vec::new(),
-            order: Vec::new(),
-            dirty: false,
-            stale: false,
-            sorted_at: std::time::Instant::now(),
-            selected: None,
-            reveal: false,
-            thumbs: HashMap::new(),
+            shoot: Shoot::default(),
+            grid: GridState {
+                cols: 1,
+                ..GridState::default()
+            },
             viewing: None,
-            scoring: Scoring::default(),
             model: None,
             device: "starting the model…".into(),
             status: String::new(),
             recent,
             show_help: false,
             show_problems: false,
-            export: None,
-            export_result: None,
+            export: ExportUi::default(),
             folder_pick: None,
-            frame: 0,
             ctx: cc.egui_ctx.clone(),
-            grid_cols: 1,
-            grid_offset: 0.0,
-            grid_height: 0.0,
-            visible: HashSet::new(),
             autoshot: autoshot::AutoShot::from_env(),
-            scored_now: 0,
-            open_photo: None,
             tune: tune_ui::TuneUi::default(),
         };
         app.worker.send(Command::ListModels);
@@ -265,19 +235,19 @@ impl GliaApp {
         };
         if let Some(f) = folder {
             app.open(f);
-            app.open_photo = photo;
+            app.shoot.open_photo = photo;
         }
         Ok(app)
     }
 
     pub fn open(&mut self, folder: PathBuf) {
         self.loader.clear();
-        self.photos.clear();
-        self.order.clear();
-        self.thumbs.clear();
+        self.shoot.photos.clear();
+        self.shoot.order.clear();
+        self.grid.thumbs.clear();
         self.viewing = None;
-        self.selected = None;
-        self.scoring = Scoring {
+        self.shoot.selected = None;
+        self.shoot.scoring = Scoring {
             running: true,
             paused: false,
         };
@@ -286,27 +256,27 @@ impl GliaApp {
         self.recent.retain(|r| r != &folder);
         self.recent.insert(0, folder.clone());
         self.recent.truncate(10);
-        self.folder = Some(folder.clone());
+        self.shoot.folder = Some(folder.clone());
         self.worker.send(Command::Pause(false));
         self.worker.send(Command::Open(folder));
     }
 
     // Read by tests and the status line.
     pub fn photos(&self) -> &[Photo] {
-        &self.photos
+        &self.shoot.photos
     }
 
     pub fn order(&self) -> &[usize] {
-        &self.order
+        &self.shoot.order
     }
 
     pub fn selected(&self) -> Option<usize> {
-        self.selected
+        self.shoot.selected
     }
 
     /// Photos the model scored since the app started (not taken from the catalog).
     pub fn scored_now(&self) -> usize {
-        self.scored_now
+        self.shoot.scored_now
     }
 
     /// Whether the viewer shows a photo, and whether its heatmap is ready.
@@ -324,31 +294,20 @@ impl GliaApp {
     /// Whether the grid's order reflects every score that has arrived (background
     /// updates re-sort within half a second).
     pub fn settled(&self) -> bool {
-        !self.stale && !self.dirty
+        !self.shoot.stale && !self.shoot.dirty
     }
 
-    /// The key of the model in use (`name@hash`), once loaded.
-    pub fn model_key(&self) -> Option<&str> {
-        self.model.as_deref()
-    }
-
-    pub fn model_ready(&self) -> bool {
-        self.model.is_some()
+    /// The key of the model in use, once loaded.
+    pub fn model_key(&self) -> Option<&worker::ModelKey> {
+        self.model.as_ref()
     }
 
     pub fn scored(&self) -> usize {
-        self.photos.iter().filter(|p| p.score.is_some()).count()
-    }
-
-    /// Photos that can still be scored, and all photos that could be.
-    fn progress(&self) -> (usize, usize) {
-        let scorable = self.photos.iter().filter(|p| p.problem.is_none()).count();
-        let done = self
+        self.shoot
             .photos
             .iter()
-            .filter(|p| p.problem.is_none() && p.score.is_some())
-            .count();
-        (done, scorable)
+            .filter(|p| p.score.is_some())
+            .count()
     }
 
     fn drain_events(&mut self, ctx: &egui::Context) {
@@ -358,20 +317,8 @@ impl GliaApp {
         while let Ok(l) = self.loader.results.try_recv() {
             self.on_loaded(ctx, l);
         }
-        // Scores stream in; re-sorting a large folder on every one would cost frames, so
-        // background changes re-sort a few times a second and the user's own at once.
-        let due = self.stale && self.sorted_at.elapsed() > std::time::Duration::from_millis(400);
-        if self.stale && !due {
-            ctx.request_repaint_after(std::time::Duration::from_millis(450));
-        }
-        if self.dirty || due {
-            self.order = self.settings.view.order(&self.photos);
-            self.dirty = false;
-            self.stale = false;
-            self.sorted_at = std::time::Instant::now();
-            if self.selected.is_none() {
-                self.selected = self.order.first().copied();
-            }
+        if let Some(later) = self.shoot.resort(&self.settings.view) {
+            ctx.request_repaint_after(later);
         }
     }
 
@@ -387,61 +334,61 @@ impl GliaApp {
                 self.model = Some(model);
                 // Another model scores now: reopen, so what it scored before comes from the
                 // catalog and only the rest is scored.
-                if switched && let Some(f) = self.folder.clone() {
+                if switched && let Some(f) = self.shoot.folder.clone() {
                     self.open(f);
                 }
             }
             Event::ModelFailed(e) => {
                 self.device = "no model".into();
                 self.status = format!("The model could not be loaded: {e}");
-                self.scoring.running = false;
+                self.shoot.scoring.running = false;
             }
             Event::Listed {
                 generation,
                 folder,
                 photos,
             } => {
-                self.generation = generation;
-                self.photos = photos.into_iter().map(Photo::from_listed).collect();
-                photos::rank_names(&mut self.photos);
-                self.dirty = true;
-                self.status = format!("{} — {} files", folder.display(), self.photos.len());
-                if let Some(want) = self.open_photo.take()
-                    && let Some(i) = self.photos.iter().position(|p| p.path == want)
+                self.shoot.generation = generation;
+                self.shoot.photos = photos.into_iter().map(Photo::from_listed).collect();
+                photos::rank_names(&mut self.shoot.photos);
+                self.shoot.mark_dirty();
+                self.status = format!("{} — {} files", folder.display(), self.shoot.photos.len());
+                if let Some(want) = self.shoot.open_photo.take()
+                    && let Some(i) = self.shoot.photos.iter().position(|p| p.path == want)
                 {
-                    self.selected = Some(i);
+                    self.shoot.selected = Some(i);
                     self.open_viewer(i);
                 }
             }
-            Event::Identified { generation, items } if generation == self.generation => {
+            Event::Identified { generation, items } if generation == self.shoot.generation => {
                 for item in items {
-                    if let Some(p) = self.photos.get_mut(item.index) {
+                    if let Some(p) = self.shoot.photos.get_mut(item.index) {
                         match item.outcome {
                             Ok(known) => p.apply(known),
                             Err(e) => p.problem = Some(e),
                         }
                     }
                 }
-                self.stale = true;
+                self.shoot.mark_stale();
             }
             Event::Scored {
                 generation,
                 index,
                 outcome,
-            } if generation == self.generation => {
-                if let Some(p) = self.photos.get_mut(index) {
+            } if generation == self.shoot.generation => {
+                if let Some(p) = self.shoot.photos.get_mut(index) {
                     match outcome {
                         Ok(s) => {
                             p.score = Some(s);
-                            self.scored_now += 1;
+                            self.shoot.scored_now += 1;
                         }
                         Err(e) => p.problem = Some(e),
                     }
                 }
-                self.stale = true;
+                self.shoot.mark_stale();
             }
-            Event::ScoringStopped { generation } if generation == self.generation => {
-                self.scoring.running = false;
+            Event::ScoringStopped { generation } if generation == self.shoot.generation => {
+                self.shoot.scoring.running = false;
             }
             Event::Heatmap { index, outcome } => {
                 if let Some(v) = self.viewing.as_mut().filter(|v| v.index == index) {
@@ -456,7 +403,7 @@ impl GliaApp {
             }
             Event::Saved { index, error } => {
                 if let Some(e) = error {
-                    let name = self.photos.get(index).map_or("", |p| p.name.as_str());
+                    let name = self.shoot.photos.get(index).map_or("", |p| p.name.as_str());
                     self.status = format!("{name}: {e}");
                 }
             }
@@ -473,8 +420,8 @@ impl GliaApp {
                 let moved = outcomes
                     .iter()
                     .any(|o| matches!(o, ExportOutcome::Done { from, .. } if !from.exists()));
-                self.export_result = Some(outcomes);
-                if moved && let Some(f) = self.folder.clone() {
+                self.export.result = Some(outcomes);
+                if moved && let Some(f) = self.shoot.folder.clone() {
                     let status = std::mem::take(&mut self.status);
                     self.open(f);
                     self.status = status;
@@ -495,7 +442,7 @@ impl GliaApp {
                 index,
                 image,
                 last,
-            } if generation == self.generation => {
+            } if generation == self.shoot.generation => {
                 let t = match image {
                     Ok(img) => Thumb::Ready {
                         texture: ctx.load_texture(
@@ -509,14 +456,14 @@ impl GliaApp {
                 };
                 // A late EXIF thumbnail must not replace the real one.
                 if !matches!(
-                    self.thumbs.get(&index),
+                    self.grid.thumbs.get(&index),
                     Some(Thumb::Ready { last: true, .. })
                 ) {
-                    self.thumbs.insert(index, t);
+                    self.grid.thumbs.insert(index, t);
                 }
             }
-            Loaded::Dropped { generation, index } if generation == self.generation => {
-                self.thumbs.remove(&index);
+            Loaded::Dropped { generation, index } if generation == self.shoot.generation => {
+                self.grid.thumbs.remove(&index);
             }
             Loaded::Full { index, image } => {
                 if let Some(v) = self.viewing.as_mut().filter(|v| v.index == index) {
@@ -573,7 +520,6 @@ fn app_icon() -> egui::IconData {
 impl eframe::App for GliaApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
-        self.frame += 1;
         self.drain_events(&ctx);
         self.handle_keys(&ctx);
         panels::top_bar(self, ui);
@@ -582,7 +528,7 @@ impl eframe::App for GliaApp {
             panels::side_panel(self, ui);
         }
         egui::CentralPanel::default().show(ui, |ui| {
-            if self.folder.is_none() {
+            if self.shoot.folder.is_none() {
                 panels::welcome(self, ui);
             } else if self.viewing.is_some() {
                 viewer::show(self, ui);

@@ -7,20 +7,13 @@ use std::path::PathBuf;
 use crossbeam_channel::Receiver;
 use eframe::egui::{self, Color32, RichText};
 use egui_plot::{Bar, BarChart, Plot};
-use glia_catalog::{ExportMode, ExportOutcome, Flag};
+use glia_catalog::Flag;
 
 use super::GliaApp;
+use super::export_ui::ExportAction;
 use super::grid::score_color;
 use super::photos::{FlagFilter, SortKey, histogram};
 use super::worker::Command;
-
-/// What the export window asks for.
-pub struct ExportDialog {
-    pub top_n: Option<usize>,
-    pub mode: ExportMode,
-    pub dest: String,
-    pub confirm: bool,
-}
 
 /// A folder dialog running on its own thread (the portal dialog blocks until closed).
 pub struct FolderPick {
@@ -39,13 +32,13 @@ impl GliaApp {
         self.start_pick(PickFor::Open);
     }
 
-    fn start_pick(&mut self, purpose: PickFor) {
+    pub(super) fn start_pick(&mut self, purpose: PickFor) {
         if self.folder_pick.is_some() {
             return;
         }
         let (tx, rx) = crossbeam_channel::bounded(1);
         let ctx = self.ctx.clone();
-        let start = self.folder.clone();
+        let start = self.shoot.folder.clone();
         let spawned = std::thread::Builder::new()
             .name("glia-dialog".into())
             .spawn(move || {
@@ -75,34 +68,10 @@ impl GliaApp {
         match (purpose, result) {
             (PickFor::Open, Some(f)) => self.open(f),
             (PickFor::ExportDest, Some(f)) => {
-                if let Some(d) = self.export.as_mut() {
-                    d.dest = f.display().to_string();
-                }
+                self.export.set_dest(&f);
             }
             (_, None) => {}
         }
-    }
-
-    /// The photos an export would take, best first.
-    fn export_selection(&self, top_n: Option<usize>) -> Vec<PathBuf> {
-        let mut idx: Vec<usize> = match top_n {
-            None => (0..self.photos.len())
-                .filter(|&i| self.photos[i].labels.flag == Flag::Pick)
-                .collect(),
-            Some(_) => (0..self.photos.len())
-                .filter(|&i| self.photos[i].score.is_some())
-                .collect(),
-        };
-        idx.sort_by(|&a, &b| {
-            let (x, y) = (self.photos[a].score, self.photos[b].score);
-            y.partial_cmp(&x).unwrap_or(std::cmp::Ordering::Equal)
-        });
-        if let Some(n) = top_n {
-            idx.truncate(n);
-        }
-        idx.into_iter()
-            .map(|i| self.photos[i].path.clone())
-            .collect()
     }
 }
 
@@ -151,7 +120,7 @@ pub fn top_bar(app: &mut GliaApp, ui: &mut egui::Ui) {
                 view.descending = !view.descending;
             }
             if *view != before {
-                app.dirty = true;
+                app.shoot.mark_dirty();
             }
             ui.separator();
             ui.add(
@@ -161,12 +130,7 @@ pub fn top_bar(app: &mut GliaApp, ui: &mut egui::Ui) {
             );
             ui.separator();
             if ui.button("Export…").clicked() {
-                app.export = Some(ExportDialog {
-                    top_n: None,
-                    mode: ExportMode::Copy,
-                    dest: String::new(),
-                    confirm: false,
-                });
+                app.export.open();
             }
             let label = if app.tune.running() {
                 "Learning…"
@@ -215,33 +179,34 @@ fn settings_menu(app: &mut GliaApp, ui: &mut egui::Ui) {
 pub fn status_bar(app: &mut GliaApp, ui: &mut egui::Ui) {
     egui::Panel::bottom("status").show(ui, |ui| {
         ui.horizontal(|ui| {
-            let (done, total) = app.progress();
+            let (done, total) = app.shoot.progress();
             if total > 0 {
                 let frac = done as f32 / total as f32;
                 let text = if done == total {
                     format!("{done} of {total} scored")
-                } else if app.scoring.paused {
+                } else if app.shoot.scoring.paused {
                     format!("paused: {done} of {total} scored")
                 } else {
                     format!("scoring {done} of {total}")
                 };
                 ui.add(egui::ProgressBar::new(frac).text(text).desired_width(220.0));
-                if app.scoring.running && done < total {
-                    let label = if app.scoring.paused {
+                if app.shoot.scoring.running && done < total {
+                    let label = if app.shoot.scoring.paused {
                         "Resume"
                     } else {
                         "Pause"
                     };
                     if ui.button(label).clicked() {
-                        app.scoring.paused = !app.scoring.paused;
-                        app.worker.send(Command::Pause(app.scoring.paused));
+                        app.shoot.scoring.paused = !app.shoot.scoring.paused;
+                        app.worker.send(Command::Pause(app.shoot.scoring.paused));
                     }
                     if ui.button("Cancel").clicked() {
                         app.worker.send(Command::CancelScoring);
-                        app.scoring.running = false;
+                        app.shoot.scoring.running = false;
                     }
                 } else if done < total && app.model.is_some() {
                     let left: Vec<_> = app
+                        .shoot
                         .photos
                         .iter()
                         .enumerate()
@@ -249,7 +214,7 @@ pub fn status_bar(app: &mut GliaApp, ui: &mut egui::Ui) {
                         .filter_map(|(i, p)| p.id.clone().map(|id| (i, p.path.clone(), id)))
                         .collect();
                     if !left.is_empty() && ui.button("Score the rest").clicked() {
-                        app.scoring = super::Scoring {
+                        app.shoot.scoring = super::shoot::Scoring {
                             running: true,
                             paused: false,
                         };
@@ -258,7 +223,12 @@ pub fn status_bar(app: &mut GliaApp, ui: &mut egui::Ui) {
                     }
                 }
             }
-            let problems = app.photos.iter().filter(|p| p.problem.is_some()).count();
+            let problems = app
+                .shoot
+                .photos
+                .iter()
+                .filter(|p| p.problem.is_some())
+                .count();
             if problems > 0
                 && ui
                     .button(
@@ -271,7 +241,7 @@ pub fn status_bar(app: &mut GliaApp, ui: &mut egui::Ui) {
             }
             ui.separator();
             if let Some(m) = &app.model {
-                ui.weak(format!("model {}", m.split('@').next().unwrap_or_default()));
+                ui.weak(format!("model {}", m.name));
             }
             ui.weak(&app.device);
             if !app.status.is_empty() {
@@ -288,7 +258,7 @@ pub fn side_panel(app: &mut GliaApp, ui: &mut egui::Ui) {
         .show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 ui.heading("Scores");
-                let bins = histogram(&app.photos, 20);
+                let bins = histogram(&app.shoot.photos, 20);
                 let bars: Vec<Bar> = bins
                     .iter()
                     .enumerate()
@@ -309,18 +279,20 @@ pub fn side_panel(app: &mut GliaApp, ui: &mut egui::Ui) {
                     .include_x(100.0)
                     .show(ui, |plot| plot.bar_chart(BarChart::new("photos", bars)));
                 let picks = app
+                    .shoot
                     .photos
                     .iter()
                     .filter(|p| p.labels.flag == Flag::Pick)
                     .count();
                 let rejects = app
+                    .shoot
                     .photos
                     .iter()
                     .filter(|p| p.labels.flag == Flag::Reject)
                     .count();
                 ui.label(format!(
                     "{} photos · {} scored · {picks} picks · {rejects} rejects",
-                    app.photos.len(),
+                    app.shoot.photos.len(),
                     app.scored()
                 ));
                 ui.separator();
@@ -361,17 +333,17 @@ fn filters(app: &mut GliaApp, ui: &mut egui::Ui) {
         (view.sort, view.descending) = sort;
     }
     if *view != before {
-        app.dirty = true;
+        app.shoot.mark_dirty();
     }
     ui.label(format!(
         "showing {} of {}",
-        app.order.len(),
-        app.photos.len()
+        app.shoot.order.len(),
+        app.shoot.photos.len()
     ));
 }
 
 fn details(app: &GliaApp, ui: &mut egui::Ui) {
-    let Some(p) = app.selected.and_then(|i| app.photos.get(i)) else {
+    let Some(p) = app.shoot.selected.and_then(|i| app.shoot.photos.get(i)) else {
         return;
     };
     ui.heading("Photo");
@@ -398,29 +370,9 @@ fn details(app: &GliaApp, ui: &mut egui::Ui) {
     ));
     ui.weak(format!("{:.1} MB", p.size as f64 / 1e6));
     if let Some(t) = p.taken {
-        ui.weak(format!("taken {}", format_date(t)));
+        ui.weak(format!("taken {}", glia_media::dates::format(t)));
     }
     ui.weak(p.path.display().to_string());
-}
-
-/// `YYYY-MM-DD HH:MM` of seconds since the epoch (civil-from-days, UTC).
-pub fn format_date(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60
-    )
 }
 
 pub fn welcome(app: &mut GliaApp, ui: &mut egui::Ui) {
@@ -455,7 +407,7 @@ pub fn windows(app: &mut GliaApp, ctx: &egui::Context) {
             .default_size([520.0, 300.0])
             .show(ctx, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
-                    for p in app.photos.iter().filter(|p| p.problem.is_some()) {
+                    for p in app.shoot.photos.iter().filter(|p| p.problem.is_some()) {
                         ui.label(RichText::new(&p.name).strong());
                         ui.weak(p.problem.as_deref().unwrap_or_default());
                     }
@@ -463,116 +415,11 @@ pub fn windows(app: &mut GliaApp, ctx: &egui::Context) {
             });
         app.show_problems = open;
     }
-    export_window(app, ctx);
-    if let Some(outcomes) = &app.export_result {
-        let mut open = true;
-        egui::Window::new("Export finished")
-            .open(&mut open)
-            .show(ctx, |ui| {
-                egui::ScrollArea::vertical()
-                    .max_height(300.0)
-                    .show(ui, |ui| {
-                        for o in outcomes {
-                            match o {
-                                ExportOutcome::Done { to, .. } => {
-                                    ui.label(format!("✔ {}", to.display()));
-                                }
-                                ExportOutcome::Skipped { from, reason } => {
-                                    ui.colored_label(
-                                        Color32::from_rgb(230, 160, 60),
-                                        format!("skipped {}: {reason}", from.display()),
-                                    );
-                                }
-                            }
-                        }
-                    });
-            });
-        if !open {
-            app.export_result = None;
+    match app.export.ui(ctx, &app.shoot) {
+        Some(ExportAction::ChooseFolder) => app.start_pick(PickFor::ExportDest),
+        Some(ExportAction::Start { paths, dest, mode }) => {
+            app.worker.send(Command::Export { paths, dest, mode })
         }
-    }
-}
-
-fn export_window(app: &mut GliaApp, ctx: &egui::Context) {
-    let Some(mut d) = app.export.take() else {
-        return;
-    };
-    let mut open = true;
-    let mut start = false;
-    let mut choose = false;
-    let count = app.export_selection(d.top_n).len();
-    egui::Window::new("Export photos")
-        .open(&mut open)
-        .collapsible(false)
-        .show(ctx, |ui| {
-            let mut top = d.top_n.is_some();
-            ui.radio_value(&mut top, false, "The picks");
-            ui.horizontal(|ui| {
-                ui.radio_value(&mut top, true, "The best by score:");
-                let mut n = d.top_n.unwrap_or(20);
-                ui.add_enabled(top, egui::DragValue::new(&mut n).range(1..=100_000));
-                d.top_n = top.then_some(n);
-            });
-            ui.horizontal(|ui| {
-                ui.radio_value(&mut d.mode, ExportMode::Copy, "Copy");
-                ui.radio_value(&mut d.mode, ExportMode::Move, "Move");
-            });
-            ui.horizontal(|ui| {
-                ui.label("To folder");
-                ui.text_edit_singleline(&mut d.dest);
-                choose = ui.button("Choose…").clicked();
-            });
-            ui.separator();
-            let verb = if d.mode == ExportMode::Copy { "Copy" } else { "Move" };
-            let photos = if count == 1 { "photo" } else { "photos" };
-            if d.confirm {
-                ui.label(format!(
-                    "{verb} {count} {photos} (and sidecars) to {}? Files already there are never overwritten.",
-                    d.dest
-                ));
-                ui.horizontal(|ui| {
-                    start = ui.button(format!("Yes, {}", verb.to_lowercase())).clicked();
-                    if ui.button("No").clicked() {
-                        d.confirm = false;
-                    }
-                });
-            } else {
-                let ready = count > 0 && !d.dest.trim().is_empty();
-                if ui
-                    .add_enabled(ready, egui::Button::new(format!("{verb} {count} {photos}…")))
-                    .clicked()
-                {
-                    d.confirm = true;
-                }
-            }
-        });
-    if choose {
-        app.export = Some(d);
-        app.start_pick(PickFor::ExportDest);
-        return;
-    }
-    if start {
-        let paths = app.export_selection(d.top_n);
-        app.worker.send(Command::Export {
-            paths,
-            dest: PathBuf::from(d.dest.trim()),
-            mode: d.mode,
-        });
-        return;
-    }
-    if open {
-        app.export = Some(d);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::format_date;
-
-    #[test]
-    fn dates_match_known_calendar_days() {
-        assert_eq!(format_date(0), "1970-01-01 00:00");
-        assert_eq!(format_date(1_714_979_289), "2024-05-06 07:08");
-        assert_eq!(format_date(951_782_400), "2000-02-29 00:00");
+        None => {}
     }
 }

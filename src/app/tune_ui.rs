@@ -7,9 +7,9 @@ use egui_plot::{Legend, Line, Plot, PlotPoints};
 use glia_engine::train::session::{MIN_RATINGS, SessionError, holdout};
 
 use super::GliaApp;
-use super::named::Named;
-use super::tuning::{Finished, HOLDOUT, SEED, TuneEvent, samples, target};
 use super::worker::Command;
+use super::worker::model_library::Named;
+use super::worker::tuning::{Finished, HOLDOUT, SEED, TuneEvent, samples, target};
 
 #[derive(Default, Clone)]
 pub enum Phase {
@@ -39,7 +39,15 @@ pub struct TuneUi {
     pub models: Vec<Named>,
     renaming: Option<(String, String)>,
     export_to: String,
+    /// The setup view's ratings and hold-out check, for (photos version, only_shown):
+    /// redone when the photos or the choice change, not every frame.
+    setup: Option<(u64, bool, Ratings)>,
 }
+
+type Ratings = (
+    Vec<(std::path::PathBuf, f64)>,
+    Result<(usize, usize), SessionError>,
+);
 
 impl Default for TuneUi {
     fn default() -> Self {
@@ -56,6 +64,7 @@ impl Default for TuneUi {
             models: Vec::new(),
             renaming: None,
             export_to: String::new(),
+            setup: None,
         }
     }
 }
@@ -124,16 +133,16 @@ impl TuneUi {
 /// The rated photos a session would learn from, as (path, 0–100).
 fn rated(app: &GliaApp, only_shown: bool) -> Vec<(std::path::PathBuf, f64)> {
     let pick = |i: usize| {
-        let p = &app.photos[i];
+        let p = &app.shoot.photos[i];
         p.problem
             .is_none()
             .then(|| target(p.labels).map(|t| (p.path.clone(), t)))
             .flatten()
     };
     if only_shown {
-        app.order.iter().filter_map(|&i| pick(i)).collect()
+        app.shoot.order.iter().filter_map(|&i| pick(i)).collect()
     } else {
-        (0..app.photos.len()).filter_map(pick).collect()
+        (0..app.shoot.photos.len()).filter_map(pick).collect()
     }
 }
 
@@ -218,31 +227,50 @@ fn setup(app: &mut GliaApp, ui: &mut egui::Ui) {
          changes the model in use until you keep the new one.",
     );
     ui.checkbox(&mut app.tune.only_shown, "Only the photos the filters show");
-    let ratings = rated(app, app.tune.only_shown);
-    let check = holdout(&samples(ratings.clone()), HOLDOUT, SEED);
+    let only_shown = app.tune.only_shown;
+    let version = app.shoot.version;
+    let fresh = matches!(&app.tune.setup, Some((v, o, _)) if *v == version && *o == only_shown);
+    if !fresh {
+        let ratings = rated(app, only_shown);
+        let check = holdout(&samples(ratings.clone()), HOLDOUT, SEED)
+            .map(|h| (h.train.len(), h.validation.len()));
+        app.tune.setup = Some((version, only_shown, (ratings, check)));
+    }
+    let Some((_, _, (ratings, check))) = &app.tune.setup else {
+        return;
+    };
     ui.label(format!("{} rated photos", ratings.len()));
+    let check = check
+        .as_ref()
+        .map(|&split| split)
+        .map_err(ToString::to_string);
+    let too_few = matches!(
+        &app.tune.setup,
+        Some((_, _, (_, Err(SessionError::TooFew { .. }))))
+    );
     ui.add(egui::Slider::new(&mut app.tune.epochs, 1..=20).text("epochs"));
     match check {
         Err(e) => {
-            let why = match e {
-                SessionError::TooFew { .. } => {
-                    format!("{e}. Rate photos with 1–5, P or X first (at least {MIN_RATINGS}).")
-                }
-                _ => e.to_string(),
+            let why = if too_few {
+                format!("{e}. Rate photos with 1–5, P or X first (at least {MIN_RATINGS}).")
+            } else {
+                e
             };
             ui.colored_label(Color32::from_rgb(230, 160, 60), why);
         }
-        Ok(split) => {
-            ui.weak(format!(
-                "{} train, {} held out",
-                split.train.len(),
-                split.validation.len()
-            ));
+        Ok((train, held_out)) => {
+            ui.weak(format!("{train} train, {held_out} held out"));
             let ready = app.model.is_some();
             if ui
                 .add_enabled(ready, egui::Button::new("Start learning"))
                 .clicked()
             {
+                let ratings = app
+                    .tune
+                    .setup
+                    .as_ref()
+                    .map(|(_, _, (r, _))| r.clone())
+                    .unwrap_or_default();
                 app.tune.reset_run();
                 app.worker.send(Command::StartTune {
                     ratings,
@@ -369,8 +397,10 @@ fn done(app: &mut GliaApp, ui: &mut egui::Ui, f: &Finished) {
 
 fn models(app: &mut GliaApp, ui: &mut egui::Ui) {
     ui.heading("Models");
-    let current = app.model.clone().unwrap_or_default();
-    let current_name = current.split('@').next().unwrap_or_default().to_owned();
+    let current_name = app
+        .model
+        .as_ref()
+        .map_or_else(String::new, |k| k.name.clone());
     ui.horizontal(|ui| {
         ui.label(format!("In use: {current_name}"));
         if current_name != "glianet-vit-tiny" && ui.button("Use the shipped default").clicked() {
@@ -403,7 +433,7 @@ fn models(app: &mut GliaApp, ui: &mut egui::Ui) {
             }
             ui.label(&c.base);
             ui.label(format!("{} ({} held out)", c.photos, c.held_out));
-            ui.label(super::panels::format_date(c.created));
+            ui.label(glia_media::dates::format(c.created));
             ui.label(format!("{:.2} / {:.2}", c.before.0, c.after.0));
             ui.horizontal(|ui| {
                 if c.name != current_name && ui.button("Use").clicked() {

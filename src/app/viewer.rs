@@ -9,15 +9,11 @@ use super::worker::{Command, Heat};
 use super::{GliaApp, HeatTextures, Overlay, Viewing};
 
 pub fn heat_textures(ctx: &egui::Context, heat: &Heat, rollout: bool) -> HeatTextures {
-    let tex = |name: &str, map: &[f32]| {
-        let mut rgba = Vec::with_capacity(map.len() * 4);
-        for &v in map {
-            let c = glia_engine::overlay::turbo(v);
-            rgba.extend_from_slice(&[c[0], c[1], c[2], 255]);
-        }
+    // Coloured by the worker: the UI thread only uploads.
+    let tex = |name: &str, rgba: &[u8]| {
         let img = egui::ColorImage::from_rgba_unmultiplied(
             [heat.width as usize, heat.height as usize],
-            &rgba,
+            rgba,
         );
         ctx.load_texture(name, img, egui::TextureOptions::LINEAR)
     };
@@ -30,7 +26,7 @@ pub fn heat_textures(ctx: &egui::Context, heat: &Heat, rollout: bool) -> HeatTex
 
 impl GliaApp {
     pub(super) fn open_viewer(&mut self, index: usize) {
-        let Some(p) = self.photos.get(index) else {
+        let Some(p) = self.shoot.photos.get(index) else {
             return;
         };
         let keep = self.viewing.as_ref().map(|v| (v.zoom, v.pan));
@@ -69,7 +65,7 @@ impl GliaApp {
             } else {
                 MapKind::Last
             };
-            let path = self.photos[v.index].path.clone();
+            let path = self.shoot.photos[v.index].path.clone();
             self.worker.send(Command::Heatmap {
                 index: v.index,
                 path,
@@ -195,10 +191,10 @@ fn toolbar(app: &mut GliaApp, ui: &mut egui::Ui) {
             .clicked()
         {
             app.viewing = None;
-            app.reveal = true;
+            app.shoot.reveal = true;
             return;
         }
-        let p = &app.photos[index];
+        let p = &app.shoot.photos[index];
         ui.strong(&p.name);
         match p.score {
             Some(s) => {

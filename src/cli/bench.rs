@@ -51,7 +51,7 @@ struct DeviceReport {
     end_to_end_photos: usize,
     end_to_end_batch_size: usize,
     end_to_end_workers: usize,
-    /// The same folder with `glia score --samplings 3` (test-time sampling).
+    /// The same folder with `glia score --test-samplings 3` (test-time sampling).
     end_to_end_samplings3_images_per_s: f64,
     /// Megapixels of the folder's photos scored per second, end to end.
     end_to_end_megapixels_per_s: f64,
@@ -334,7 +334,7 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
                 d.end_to_end_full_decode_images_per_s
             );
             println!(
-                "  the same, --samplings 3:      {:8.2} images/s",
+                "  the same, --test-samplings 3:      {:8.2} images/s",
                 d.end_to_end_samplings3_images_per_s
             );
         }

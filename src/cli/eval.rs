@@ -13,9 +13,10 @@ pub struct EvalArgs {
     #[command(flatten)]
     pub data: super::DataArgs,
     /// Average the centred fragments with K seeded random fragment samplings per photo
-    /// (the same seeds as `glia train --splits --test-samplings`); 0 scores as `glia score` does.
-    #[arg(long, default_value_t = 0)]
-    pub samplings: usize,
+    /// (the same seeds as `glia train --splits --test-samplings` and `glia score
+    /// --test-samplings`); 0 scores as `glia score` does.
+    #[arg(long, alias = "samplings", default_value_t = 0)]
+    pub test_samplings: usize,
     /// Print the metrics as JSON.
     #[arg(long)]
     pub json: bool,
@@ -27,22 +28,22 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     let data = args.data.load(3, "evaluation")?;
     let (device, model) = args.run.load()?;
     let model_name = model.path.display().to_string();
-    let passes = 1 + args.samplings;
     let bar = if args.run.quiet {
         ProgressBar::hidden()
     } else {
-        ProgressBar::new((data.samples.len() * passes) as u64)
+        ProgressBar::new(data.samples.len() as u64)
     };
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} {wide_bar} {pos}/{len} fragment samplings (ETA {eta})",
-        )
-        .context("progress bar")?,
+        ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} photos (ETA {eta})")
+            .context("progress bar")?,
     );
-    let (found, skipped) =
-        predict_sampled(model, &device, &data.samples, args.samplings, &mut || {
-            bar.inc(1)
-        });
+    let (found, skipped) = predict_sampled(
+        model,
+        &device,
+        &data.samples,
+        args.test_samplings,
+        &mut || bar.inc(1),
+    );
     bar.finish_and_clear();
     for (path, reason) in &skipped {
         eprintln!("glia: {}: skipped: {reason}", path.display());
@@ -63,7 +64,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             serde_json::to_string_pretty(&serde_json::json!({
                 "data": args.data.data.display().to_string(),
                 "model": model_name,
-                "samplings": args.samplings,
+                "test_samplings": args.test_samplings,
                 "srcc": m.srcc, "plcc": m.plcc, "krcc": m.krcc, "rmse": m.rmse, "n": m.n,
             }))?
         );
@@ -75,8 +76,8 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             m.krcc,
             m.rmse,
             m.n,
-            if args.samplings > 0 {
-                format!("; centred + {} random samplings", args.samplings)
+            if args.test_samplings > 0 {
+                format!("; centred + {} random samplings", args.test_samplings)
             } else {
                 String::new()
             }

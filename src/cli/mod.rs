@@ -4,9 +4,7 @@ pub mod bench;
 pub mod bench_train;
 pub mod check;
 pub mod eval;
-pub mod finetune;
 pub mod heatmap;
-pub mod protocol;
 pub mod score;
 pub mod train;
 

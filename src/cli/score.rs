@@ -29,8 +29,8 @@ pub struct ScoreArgs {
     /// Test-time sampling: average each score over K further fragment samplings from seeded
     /// random offsets (slower: K more detail passes per photo; see BENCHMARKS.md for what it
     /// buys on LIVEC). 0 scores the centred fragments once.
-    #[arg(long, default_value_t = 0)]
-    pub samplings: usize,
+    #[arg(long, alias = "samplings", default_value_t = 0)]
+    pub test_samplings: usize,
     #[command(flatten)]
     pub run: super::RunArgs,
 }
@@ -163,7 +163,7 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
 
     let scorer = Scorer::new(model, device.clone());
     let mut opts = ScoreOptions::for_device(&device);
-    opts.samplings = args.samplings;
+    opts.samplings = args.test_samplings;
     if let Some(b) = args.batch_size {
         opts.batch_size = b.max(1);
     }

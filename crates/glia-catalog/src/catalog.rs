@@ -99,14 +99,6 @@ impl Catalog {
         Ok(id)
     }
 
-    /// `None`: the photo was never labelled.
-    pub fn labels(&self, id: &PhotoId) -> Result<Option<Labels>, CatalogError> {
-        self.conn
-            .prepare_cached("SELECT rating, flag FROM photos WHERE id = ?1")
-            .and_then(|mut stmt| stmt.query_row([&id.0], labels_from_row).optional())
-            .map_err(|e| self.err(e))
-    }
-
     /// Photos never labelled are absent from the map.
     pub fn labels_many(&self, ids: &[PhotoId]) -> Result<HashMap<PhotoId, Labels>, CatalogError> {
         let mut stmt = self
@@ -144,17 +136,7 @@ impl Catalog {
             .map_err(|e| self.err(e))
     }
 
-    /// Scores are kept per model: `model` is an opaque key (the GUI passes "name@contenthash").
-    pub fn score(&self, id: &PhotoId, model: &str) -> Result<Option<StoredScore>, CatalogError> {
-        self.conn
-            .prepare_cached("SELECT score, raw FROM scores WHERE id = ?1 AND model = ?2")
-            .and_then(|mut stmt| {
-                stmt.query_row(params![id.0, model], score_from_row)
-                    .optional()
-            })
-            .map_err(|e| self.err(e))
-    }
-
+    /// Scores are kept per model: `model` is an opaque key (the app passes "name@contenthash").
     /// Photos without a score under `model` are absent from the map.
     pub fn scores_many(
         &self,
@@ -251,25 +233,6 @@ impl Catalog {
             })
             .map_err(|e| self.err(e))?;
         Ok(keys.into_iter().map(path_from_key).collect())
-    }
-
-    /// Small key/value settings (e.g. sidecar style, last model).
-    pub fn setting(&self, key: &str) -> Result<Option<String>, CatalogError> {
-        self.conn
-            .prepare_cached("SELECT value FROM settings WHERE key = ?1")
-            .and_then(|mut stmt| stmt.query_row([key], |r| r.get(0)).optional())
-            .map_err(|e| self.err(e))
-    }
-
-    pub fn set_setting(&self, key: &str, value: &str) -> Result<(), CatalogError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            )
-            .and_then(|mut stmt| stmt.execute([key, value]))
-            .map(drop)
-            .map_err(|e| self.err(e))
     }
 
     /// IMMEDIATE: a deferred transaction that later upgrades to a write can fail with BUSY at

@@ -14,6 +14,18 @@ fn id(n: usize) -> PhotoId {
     PhotoId(format!("{n:032x}"))
 }
 
+fn labels_of(cat: &Catalog, id: &PhotoId) -> Option<Labels> {
+    cat.labels_many(std::slice::from_ref(id))
+        .unwrap()
+        .remove(id)
+}
+
+fn score_of(cat: &Catalog, id: &PhotoId, model: &str) -> Option<StoredScore> {
+    cat.scores_many(std::slice::from_ref(id), model)
+        .unwrap()
+        .remove(id)
+}
+
 #[test]
 fn catalog_is_send() {
     fn assert_send<T: Send>() {}
@@ -74,7 +86,7 @@ fn identity_follows_content_through_copies_and_renames() {
     let id_moved = cat.identify(&moved).unwrap();
     assert_eq!(id_moved, id_a);
     assert_eq!(
-        cat.labels(&id_moved).unwrap(),
+        labels_of(&cat, &id_moved),
         Some(Labels {
             rating: 4,
             flag: Flag::Pick
@@ -137,7 +149,7 @@ fn labels_persist_across_reopen() {
     let db = dir.path().join("nested").join("dirs").join("catalog.db");
     {
         let cat = Catalog::open(&db).unwrap();
-        assert_eq!(cat.labels(&id(1)).unwrap(), None);
+        assert_eq!(labels_of(&cat, &id(1)), None);
         cat.set_labels(
             &id(1),
             Labels {
@@ -170,18 +182,17 @@ fn labels_persist_across_reopen() {
             },
         )
         .unwrap();
-        cat.set_setting("sidecar_style", "append").unwrap();
     }
     let cat = Catalog::open(&db).unwrap();
     assert_eq!(
-        cat.labels(&id(1)).unwrap(),
+        labels_of(&cat, &id(1)),
         Some(Labels {
             rating: 5,
             flag: Flag::None
         })
     );
     assert_eq!(
-        cat.labels(&id(2)).unwrap(),
+        labels_of(&cat, &id(2)),
         Some(Labels {
             rating: 0,
             flag: Flag::Reject
@@ -197,11 +208,6 @@ fn labels_persist_across_reopen() {
         }
     );
     assert!(!many.contains_key(&id(4)));
-    assert_eq!(
-        cat.setting("sidecar_style").unwrap().as_deref(),
-        Some("append")
-    );
-    assert_eq!(cat.setting("nothing").unwrap(), None);
 
     // Read back through SQLite directly, not through the catalog's own queries.
     let conn = rusqlite::Connection::open(&db).unwrap();
@@ -241,7 +247,7 @@ fn invalid_rating_is_refused() {
         )
         .unwrap_err();
     assert!(matches!(err, CatalogError::InvalidRating(9)));
-    assert_eq!(cat.labels(&id(1)).unwrap(), None);
+    assert_eq!(labels_of(&cat, &id(1)), None);
 }
 
 #[test]
@@ -258,13 +264,13 @@ fn scores_are_kept_per_model() {
     };
     cat.put_scores("glianet@aaaa", &[(id(1), a)]).unwrap();
     cat.put_scores("glianet@bbbb", &[(id(1), b)]).unwrap();
-    assert_eq!(cat.score(&id(1), "glianet@aaaa").unwrap(), Some(a));
-    assert_eq!(cat.score(&id(1), "glianet@bbbb").unwrap(), Some(b));
-    assert_eq!(cat.score(&id(1), "other").unwrap(), None);
-    assert_eq!(cat.score(&id(2), "glianet@aaaa").unwrap(), None);
+    assert_eq!(score_of(&cat, &id(1), "glianet@aaaa"), Some(a));
+    assert_eq!(score_of(&cat, &id(1), "glianet@bbbb"), Some(b));
+    assert_eq!(score_of(&cat, &id(1), "other"), None);
+    assert_eq!(score_of(&cat, &id(2), "glianet@aaaa"), None);
     // Re-scoring overwrites.
     cat.put_scores("glianet@aaaa", &[(id(1), b)]).unwrap();
-    assert_eq!(cat.score(&id(1), "glianet@aaaa").unwrap(), Some(b));
+    assert_eq!(score_of(&cat, &id(1), "glianet@aaaa"), Some(b));
 
     let err = cat
         .put_scores(
@@ -283,7 +289,7 @@ fn scores_are_kept_per_model() {
         .unwrap_err();
     assert!(matches!(err, CatalogError::InvalidScore { .. }), "{err:?}");
     assert_eq!(
-        cat.score(&id(5), "glianet@aaaa").unwrap(),
+        score_of(&cat, &id(5), "glianet@aaaa"),
         None,
         "the batch is all or nothing"
     );
@@ -395,7 +401,7 @@ fn two_handles_write_concurrently() {
     let ids: Vec<_> = (0..200).flat_map(|i| [id(i), id(1000 + i)]).collect();
     assert_eq!(cat.labels_many(&ids).unwrap().len(), 400);
     assert_eq!(
-        cat.score(&id(1005), "model1").unwrap(),
+        score_of(&cat, &id(1005), "model1"),
         Some(StoredScore {
             score: 0.5,
             raw: 199.0
@@ -450,7 +456,13 @@ fn several_threads_create_the_same_catalog_at_once() {
                 std::thread::spawn(move || {
                     barrier.wait();
                     let cat = Catalog::open(&db)?;
-                    cat.set_setting(&format!("k{t}"), "v")
+                    cat.set_labels(
+                        &id(t),
+                        Labels {
+                            rating: t as u8,
+                            flag: Flag::None,
+                        },
+                    )
                 })
             })
             .collect();
@@ -459,7 +471,7 @@ fn several_threads_create_the_same_catalog_at_once() {
         }
         let cat = Catalog::open(&db).unwrap();
         for t in 0..4 {
-            assert_eq!(cat.setting(&format!("k{t}")).unwrap().as_deref(), Some("v"));
+            assert_eq!(labels_of(&cat, &id(t)).map(|l| l.rating), Some(t as u8));
         }
     }
 }

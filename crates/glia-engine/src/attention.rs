@@ -1,26 +1,107 @@
-//! Attention maps like the paper's Figure 3 (DESIGN.md §2), for one photo on request.
+//! Attention maps like the paper's Figure 3 (docs/model.md §2), for one photo on request.
 //! The bulk scoring path computes none of this.
 //!
 //! - **ViT** map: last-block CLS→patch attention of the semantic stream, mean over heads,
-//!   14×14 over the semantic view (the whole photo, stretched to a square), and its
+//!   over the semantic view's token grid (the whole photo, stretched to a square), and its
 //!   **rollout** over all blocks (Abnar & Zuidema 2020: `Â = ½A + ½I`, rows renormalised,
 //!   multiplied from the first block to the last).
-//! - **GLIANet** map: the same two kinds from the detail stream. Its 14×14 tokens lie on the
-//!   fragment mosaic; each 2×2 group is one 32×32 fragment, put back where it was cut from
-//!   (see [`token_region`] and [`render_glia`]).
+//! - **GLIANet** map: the same two kinds from the detail stream. Its tokens lie on the
+//!   fragment mosaic; each token belongs to the fragment under its centre (2×2 tokens per
+//!   32 px fragment for patch 16), put back where that fragment was cut from (see
+//!   [`token_region`] and [`render_glia`]). The grid comes from the backbone ([`TokenGrid`]).
 //! - **GLR** weights: the semantic CLS query's attention over the detail tokens in each GLIA
 //!   block, mean over heads (when GLR is on).
+//!
+//! ViTs grow a few high-norm "sink" tokens in low-information places (flat corners, sky) that
+//! soak up attention without carrying what the model judged (Darcet et al., "Vision
+//! Transformers Need Registers", 2023). They are found by the norm of each token in the last
+//! block's output ([`sink_tokens`]) and, unless the raw map is asked for, their values are
+//! replaced by the median of the other tokens before the map is normalised ([`Sinks`]).
 
 use burn::tensor::{Device, Tensor, TensorData};
 use image::RgbImage;
 
-use crate::model::Model;
+use crate::model::{Model, VitConfig};
 use crate::preprocess::{
     FRAGMENT, FragmentLayout, GRID, INPUT, Sampling, fragment_mosaic, normalize, resize,
 };
 
-/// ViT tokens per side.
-pub const TOKENS: usize = 14;
+/// How the backbone's patch tokens lie on its 224 px input (and so on the fragment mosaic).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenGrid {
+    /// Tokens per side (14 for patch 16).
+    pub side: usize,
+    /// Patch size in input pixels.
+    pub patch: usize,
+}
+
+impl TokenGrid {
+    pub fn of(vit: &VitConfig) -> Self {
+        Self {
+            side: vit.grid,
+            patch: vit.patch,
+        }
+    }
+
+    pub fn tokens(&self) -> usize {
+        self.side * self.side
+    }
+
+    /// Along one axis of the mosaic: the fragment under token `i`'s centre, and where the
+    /// token starts and ends inside that fragment (mosaic pixels, clipped to the fragment).
+    fn along(&self, i: usize) -> (usize, u32, u32) {
+        let (f, p) = (FRAGMENT as usize, self.patch);
+        let cell = ((i * p + p / 2) / f).min(GRID as usize - 1);
+        let start = (i * p).saturating_sub(cell * f).min(f);
+        let end = ((i + 1) * p).saturating_sub(cell * f).min(f);
+        (cell, start as u32, end as u32)
+    }
+}
+
+/// Whether a map keeps the sink tokens' attention or has it suppressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sinks {
+    #[default]
+    Suppressed,
+    Raw,
+}
+
+/// A sink: a patch token whose norm lies this many median absolute deviations above the
+/// median of all patch tokens' norms (a robust outlier rule; typical tokens spread by about
+/// one MAD, sinks by tens).
+pub const SINK_MADS: f32 = 6.0;
+
+/// Patch tokens (0-based over the grid) whose norm is an outlier above the others.
+pub fn sink_tokens(norms: &[f32]) -> Vec<usize> {
+    let median = |v: &mut Vec<f32>| {
+        v.sort_by(f32::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(0.0)
+    };
+    let m = median(&mut norms.to_vec());
+    let mad = median(&mut norms.iter().map(|n| (n - m).abs()).collect());
+    let limit = m + SINK_MADS * mad.max(1e-6 * m.abs().max(1.0));
+    (0..norms.len()).filter(|&i| norms[i] > limit).collect()
+}
+
+/// `map` with each sink's value replaced by the median of the other tokens.
+pub fn suppress(map: &[f32], sinks: &[usize]) -> Vec<f32> {
+    if sinks.is_empty() {
+        return map.to_vec();
+    }
+    let mut rest: Vec<f32> = (0..map.len())
+        .filter(|i| !sinks.contains(i))
+        .map(|i| map[i])
+        .collect();
+    rest.sort_by(f32::total_cmp);
+    let fill = rest.get(rest.len() / 2).copied().unwrap_or(0.0);
+    let mut out = map.to_vec();
+    for &i in sinks {
+        if let Some(v) = out.get_mut(i) {
+            *v = fill;
+        }
+    }
+    out
+}
 
 /// Which map of a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,15 +112,22 @@ pub enum MapKind {
     Rollout,
 }
 
-/// Everything the heatmap views need for one photo. Token maps are 14×14, row-major.
+/// Everything the heatmap views need for one photo. Token maps are `grid.side`², row-major.
 #[derive(Debug, Clone)]
 pub struct AttentionMaps {
     pub vit_last: Vec<f32>,
     pub vit_rollout: Vec<f32>,
     pub glia_last: Vec<f32>,
     pub glia_rollout: Vec<f32>,
-    /// GLR weights of the semantic CLS over the detail tokens, one 14×14 map per GLIA block.
+    /// GLR weights of the semantic CLS over the detail tokens, one token map per GLIA block.
     pub glr: Vec<Vec<f32>>,
+    /// Norm of each patch token in the last block's output, per stream, and the sinks
+    /// found among them ([`sink_tokens`]).
+    pub vit_norms: Vec<f32>,
+    pub glia_norms: Vec<f32>,
+    pub vit_sinks: Vec<usize>,
+    pub glia_sinks: Vec<usize>,
+    pub grid: TokenGrid,
     pub layout: FragmentLayout,
     /// The photo's score (0–100) and raw head output from this same forward.
     pub score: f32,
@@ -60,6 +148,39 @@ impl AttentionMaps {
             MapKind::Rollout => &self.glia_rollout,
         }
     }
+
+    /// The ViT token map, sinks suppressed or raw.
+    pub fn vit_map(&self, kind: MapKind, sinks: Sinks) -> Vec<f32> {
+        match sinks {
+            Sinks::Raw => self.vit(kind).to_vec(),
+            Sinks::Suppressed => suppress(self.vit(kind), &self.vit_sinks),
+        }
+    }
+
+    /// The GLIANet token map, sinks suppressed or raw.
+    pub fn glia_map(&self, kind: MapKind, sinks: Sinks) -> Vec<f32> {
+        match sinks {
+            Sinks::Raw => self.glia(kind).to_vec(),
+            Sinks::Suppressed => suppress(self.glia(kind), &self.glia_sinks),
+        }
+    }
+}
+
+/// Per patch token of `[1, 1+N, D]` hidden states, its L2 norm.
+fn patch_norms(hidden: Tensor<3>) -> Vec<f32> {
+    let [_, n, d] = hidden.dims();
+    let v = hidden
+        .try_into_vec_as::<f32>()
+        .expect("reading hidden states back from the device");
+    (1..n)
+        .map(|t| {
+            v[t * d..(t + 1) * d]
+                .iter()
+                .map(|x| x * x)
+                .sum::<f32>()
+                .sqrt()
+        })
+        .collect()
 }
 
 fn host(t: Tensor<4>) -> Vec<f32> {
@@ -131,8 +252,9 @@ pub fn compute(model: &Model, img: &RgbImage, device: &Device) -> AttentionMaps 
     let semantic = to_tensor(normalize(&resize(img, INPUT, INPUT), norm));
     let (mosaic, layout) = fragment_mosaic(img, Sampling::Centered, model.info.detail_scale);
     let net = &model.net;
-    let (f_s, vit_attn) = net.backbone.forward_features_with_attention(semantic);
+    let (f_s, vit_attn, vit_hidden) = net.backbone.forward_features_with_attention(semantic);
     let detail = net.forward_with_attention(f_s, to_tensor(normalize(&mosaic, norm)));
+    let (vit_norms, glia_norms) = (patch_norms(vit_hidden), patch_norms(detail.hidden));
 
     let stream = |maps: Vec<Tensor<4>>| {
         let means: Vec<(Vec<f32>, usize)> = maps.into_iter().map(head_mean).collect();
@@ -158,6 +280,11 @@ pub fn compute(model: &Model, img: &RgbImage, device: &Device) -> AttentionMaps 
         glia_last,
         glia_rollout,
         glr,
+        vit_sinks: sink_tokens(&vit_norms),
+        glia_sinks: sink_tokens(&glia_norms),
+        vit_norms,
+        glia_norms,
+        grid: TokenGrid::of(&model.vit),
         layout,
         score: model.info.to_percent(raw),
         raw,
@@ -165,17 +292,23 @@ pub fn compute(model: &Model, img: &RgbImage, device: &Device) -> AttentionMaps 
 }
 
 /// The photo region `(x0, y0, x1, y1)` (pixels, may be fractional for upscaled photos) that
-/// mosaic token `token` (row-major over 14×14) was cut from.
-pub fn token_region(layout: &FragmentLayout, token: usize) -> (f32, f32, f32, f32) {
-    let (row, col) = (token / TOKENS, token % TOKENS);
-    let cell = (row / 2) * GRID as usize + col / 2;
-    let half = (FRAGMENT / 2) as usize;
-    let (ox, oy) = layout.origins[cell];
-    let x0 = ox as usize + (col % 2) * half;
-    let y0 = oy as usize + (row % 2) * half;
+/// mosaic token `token` (row-major over the token grid) was cut from.
+pub fn token_region(
+    layout: &FragmentLayout,
+    grid: TokenGrid,
+    token: usize,
+) -> (f32, f32, f32, f32) {
+    let (row, col) = (token / grid.side, token % grid.side);
+    let (cell_col, x_start, x_end) = grid.along(col);
+    let (cell_row, y_start, y_end) = grid.along(row);
+    let (ox, oy) = layout.origins[cell_row * GRID as usize + cell_col];
     let (sx, sy) = scale(layout);
-    let (x0, y0) = (x0 as f32 * sx, y0 as f32 * sy);
-    (x0, y0, x0 + half as f32 * sx, y0 + half as f32 * sy)
+    (
+        (ox + x_start) as f32 * sx,
+        (oy + y_start) as f32 * sy,
+        (ox + x_end) as f32 * sx,
+        (oy + y_end) as f32 * sy,
+    )
 }
 
 /// Work-image pixels → photo pixels.
@@ -186,15 +319,16 @@ fn scale(layout: &FragmentLayout) -> (f32, f32) {
     )
 }
 
-/// The ViT map over a `width`×`height` rendering of the photo: bilinear from 14×14.
-pub fn render_vit(map: &[f32], width: u32, height: u32) -> Vec<f32> {
+/// The ViT map over a `width`×`height` rendering of the photo: bilinear from the token grid.
+pub fn render_vit(map: &[f32], tokens: TokenGrid, width: u32, height: u32) -> Vec<f32> {
+    let side = tokens.side;
     let centres = |n: u32| -> Vec<f32> {
-        (0..TOKENS)
-            .map(|i| (i as f32 + 0.5) * n as f32 / TOKENS as f32)
+        (0..side)
+            .map(|i| (i as f32 + 0.5) * n as f32 / side as f32)
             .collect()
     };
-    let grid: Vec<Vec<f32>> = (0..TOKENS)
-        .map(|r| map[r * TOKENS..(r + 1) * TOKENS].to_vec())
+    let grid: Vec<Vec<f32>> = (0..side)
+        .map(|r| map[r * side..(r + 1) * side].to_vec())
         .collect();
     interpolate(
         &grid,
@@ -207,17 +341,27 @@ pub fn render_vit(map: &[f32], width: u32, height: u32) -> Vec<f32> {
 }
 
 /// The GLIANet map over a `width`×`height` rendering of the photo: one value per fragment
-/// (the mean of its 2×2 tokens) placed at the centre of where the fragment was cut, smoothly
+/// (the mean of its tokens) placed at the centre of where the fragment was cut, smoothly
 /// (bilinearly) interpolated between fragment centres and held constant beyond the outer ones.
-pub fn render_glia(map: &[f32], layout: &FragmentLayout, width: u32, height: u32) -> Vec<f32> {
+pub fn render_glia(
+    map: &[f32],
+    tokens: TokenGrid,
+    layout: &FragmentLayout,
+    width: u32,
+    height: u32,
+) -> Vec<f32> {
     let g = GRID as usize;
+    let (mut sums, mut counts) = (vec![0.0f32; g * g], vec![0u32; g * g]);
+    for (t, &v) in map.iter().enumerate().take(tokens.tokens()) {
+        let (r, _, _) = tokens.along(t / tokens.side);
+        let (c, _, _) = tokens.along(t % tokens.side);
+        sums[r * g + c] += v;
+        counts[r * g + c] += 1;
+    }
     let cells: Vec<Vec<f32>> = (0..g)
         .map(|r| {
             (0..g)
-                .map(|c| {
-                    let t = |dr: usize, dc: usize| map[(2 * r + dr) * TOKENS + 2 * c + dc];
-                    (t(0, 0) + t(0, 1) + t(1, 0) + t(1, 1)) / 4.0
-                })
+                .map(|c| sums[r * g + c] / counts[r * g + c].max(1) as f32)
                 .collect()
         })
         .collect();
@@ -252,7 +396,7 @@ pub fn render_glia(map: &[f32], layout: &FragmentLayout, width: u32, height: u32
 
 /// Bilinear interpolation of `grid[row][col]` sampled at `xs[col]`, `ys[row]` (photo
 /// pixels), evaluated at the centre of each output pixel scaled by `to_photo`.
-fn interpolate(
+pub(crate) fn interpolate(
     grid: &[Vec<f32>],
     xs: &[f32],
     ys: &[f32],

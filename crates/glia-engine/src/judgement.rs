@@ -16,7 +16,7 @@ use image::RgbImage;
 use rayon::prelude::*;
 
 use crate::damage::Damage;
-use crate::engine::Scorer;
+use crate::pipeline::Scorer;
 
 /// The levels of each ladder on a photo of short side `short` (see the module docs).
 pub fn ladders(short: u32) -> Vec<[Damage; 2]> {

@@ -5,16 +5,18 @@
 pub mod attention;
 pub mod damage;
 pub mod device;
-pub mod engine;
 pub mod error;
 pub mod judgement;
+pub mod localisation;
 pub mod model;
 pub mod overlay;
+pub mod pipeline;
 pub mod preprocess;
+pub mod quality_map;
 pub mod train;
 
 pub use burn;
 pub use device::{ComputeDevice, DeviceChoice};
-pub use engine::{Entry, Score, ScoreOptions, Scored, Scorer, discover};
 pub use error::{DeviceError, ImageError, WeightsError};
 pub use model::{Model, ModelInfo};
+pub use pipeline::{Entry, Score, ScoreOptions, Scored, Scorer, discover};

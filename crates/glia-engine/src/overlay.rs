@@ -1,25 +1,55 @@
 //! Heatmap overlays like the paper's Figure 3: a perceptual colormap (turbo) alpha-blended
-//! over the photo at its own aspect ratio, with labels and a legend.
+//! over the photo at its own aspect ratio, with labels and a legend. The quality map
+//! (what lowers the score) and the attention maps (where the model looked) are drawn alike.
 
 use font8x8::UnicodeFonts;
 use image::{Rgb, RgbImage};
 
-use crate::attention::{AttentionMaps, MapKind, normalise, render_glia, render_vit};
+use crate::attention::{AttentionMaps, MapKind, Sinks, normalise, render_glia, render_vit};
 use crate::preprocess::resize;
+use crate::quality_map::QualityMap;
 
-/// Which stream's map to draw.
+/// Which map to draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Which {
+    /// What lowers the score, where.
+    Quality,
     Glia,
     Vit,
     /// ViT and GLIANet side by side, like Figure 3.
     Both,
+    /// Quality | ViT | GLIANet.
+    All,
+}
+
+impl Which {
+    /// The single panels this choice draws, left to right.
+    pub fn panels(self) -> Vec<Which> {
+        match self {
+            Which::Both => vec![Which::Vit, Which::Glia],
+            Which::All => vec![Which::Quality, Which::Vit, Which::Glia],
+            one => vec![one],
+        }
+    }
+}
+
+/// The quality map's colours run from 0 to the larger of the worst deficit and this many
+/// points, so a photo with no real weak spot is not painted as if it had one.
+pub const QUALITY_FULL_SCALE: f32 = 10.0;
+
+/// The quality map at `width`×`height`, 0–1 (see [`QUALITY_FULL_SCALE`]).
+pub fn rendered_quality(q: &QualityMap, width: u32, height: u32) -> Vec<f32> {
+    let map = q.render(width, height);
+    let top = map.iter().copied().fold(QUALITY_FULL_SCALE, f32::max);
+    map.iter().map(|v| (v / top).clamp(0.0, 1.0)).collect()
 }
 
 #[derive(Debug, Clone, Copy)]
 pub struct OverlayOptions {
     pub which: Which,
     pub kind: MapKind,
+    /// Attention maps with the sink tokens suppressed (the default) or raw.
+    pub sinks: Sinks,
     /// Weight of the colormap over the photo, 0–1.
     pub opacity: f32,
     /// Long side of each panel in pixels (photos larger than this are shown downscaled).
@@ -31,6 +61,7 @@ impl Default for OverlayOptions {
         Self {
             which: Which::Both,
             kind: MapKind::Last,
+            sinks: Sinks::Suppressed,
             opacity: 0.5,
             max_side: 1024,
         }
@@ -61,12 +92,19 @@ pub fn rendered_map(
     maps: &AttentionMaps,
     which: Which,
     kind: MapKind,
+    sinks: Sinks,
     width: u32,
     height: u32,
 ) -> Vec<f32> {
     let raw = match which {
-        Which::Vit => render_vit(maps.vit(kind), width, height),
-        _ => render_glia(maps.glia(kind), &maps.layout, width, height),
+        Which::Vit => render_vit(&maps.vit_map(kind, sinks), maps.grid, width, height),
+        _ => render_glia(
+            &maps.glia_map(kind, sinks),
+            maps.grid,
+            &maps.layout,
+            width,
+            height,
+        ),
     };
     normalise(&raw)
 }
@@ -115,6 +153,9 @@ fn draw_text(img: &mut RgbImage, x: u32, y: u32, text: &str, scale: u32, colour:
 }
 
 fn label(which: Which, kind: MapKind) -> String {
+    if which == Which::Quality {
+        return "Quality: what lowers the score".into();
+    }
     let stream = if which == Which::Vit {
         "ViT"
     } else {
@@ -127,15 +168,17 @@ fn label(which: Which, kind: MapKind) -> String {
     format!("{stream}: {what}")
 }
 
-/// The finished figure: labelled panel(s) over the photo and a legend saying the values
-/// are normalised per map.
-pub fn figure(photo: &RgbImage, maps: &AttentionMaps, opts: &OverlayOptions) -> RgbImage {
+/// The finished figure: labelled panel(s) over the photo and a legend saying how the values
+/// are scaled. `quality` is needed for [`Which::Quality`] panels (left blank without it).
+pub fn figure(
+    photo: &RgbImage,
+    maps: &AttentionMaps,
+    quality: Option<&QualityMap>,
+    opts: &OverlayOptions,
+) -> RgbImage {
     let (w, h) = fit(photo.width(), photo.height(), opts.max_side);
     let base = resize(photo, w, h);
-    let panels: Vec<Which> = match opts.which {
-        Which::Both => vec![Which::Vit, Which::Glia],
-        one => vec![one],
-    };
+    let panels = opts.which.panels();
     let scale = if w.max(h) >= 600 { 2 } else { 1 };
     let (gap, title, legend) = (8 * scale, 14 * scale, 26 * scale);
     let n = panels.len() as u32;
@@ -143,7 +186,11 @@ pub fn figure(photo: &RgbImage, maps: &AttentionMaps, opts: &OverlayOptions) -> 
     let mut out = RgbImage::from_pixel(total_w, title + h + legend + gap, PAPER);
     for (i, which) in panels.iter().enumerate() {
         let x0 = gap + i as u32 * (w + gap);
-        let map = rendered_map(maps, *which, opts.kind, w, h);
+        let map = match (which, quality) {
+            (Which::Quality, Some(q)) => rendered_quality(q, w, h),
+            (Which::Quality, None) => vec![0.0; (w * h) as usize],
+            _ => rendered_map(maps, *which, opts.kind, opts.sinks, w, h),
+        };
         let panel = blend(&base, &map, opts.opacity);
         image::imageops::overlay(&mut out, &panel, i64::from(x0), i64::from(title));
         draw_text(
@@ -174,7 +221,21 @@ pub fn figure(photo: &RgbImage, maps: &AttentionMaps, opts: &OverlayOptions) -> 
         scale,
         INK,
     );
-    let note = format!("normalised per map (min-max)  score {:.1}", maps.score);
+    let sinks = match opts.sinks {
+        Sinks::Suppressed => "sinks suppressed",
+        Sinks::Raw => "raw",
+    };
+    let note = if panels.contains(&Which::Quality) {
+        format!(
+            "quality 0-{QUALITY_FULL_SCALE:.0}+ pts; attention min-max, {sinks}  score {:.1}",
+            maps.score
+        )
+    } else {
+        format!(
+            "normalised per map (min-max), {sinks}  score {:.1}",
+            maps.score
+        )
+    };
     if bar_x + bar_w + 8 * scale + note.len() as u32 * 8 * scale <= total_w {
         draw_text(
             &mut out,

@@ -1,4 +1,4 @@
-//! From a file on disk to the two network inputs of DESIGN.md §1.
+//! From a file on disk to the two network inputs of docs/model.md §1.
 //!
 //! - decoding (format, orientation, pixel formats, reduced-scale JPEG) is `glia_media::decode`;
 //! - **semantic view**: the whole photo resized to 224×224, antialiased (bicubic, the filter

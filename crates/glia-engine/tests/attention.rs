@@ -9,6 +9,12 @@ use glia_engine::burn::tensor::Device;
 use glia_engine::preprocess::{DetailScale, Sampling, fragment_mosaic};
 use image::RgbImage;
 
+/// ViT-Ti/16's token grid.
+const G: TokenGrid = TokenGrid {
+    side: 14,
+    patch: 16,
+};
+
 fn layout(w: u32, h: u32) -> glia_engine::preprocess::FragmentLayout {
     fragment_mosaic(
         &RgbImage::new(w, h),
@@ -47,19 +53,48 @@ fn tokens_map_back_to_where_their_fragment_was_cut() {
     // 700×490: cells 100×70, centred fragments start (34, 19) into each cell.
     // Token (row 3, col 5) = cell (1, 2), lower-right quarter of its fragment.
     let l = layout(700, 490);
-    assert_eq!(token_region(&l, 3 * 14 + 5), (250.0, 105.0, 266.0, 121.0));
-    assert_eq!(token_region(&l, 0), (34.0, 19.0, 50.0, 35.0));
+    assert_eq!(
+        token_region(&l, G, 3 * 14 + 5),
+        (250.0, 105.0, 266.0, 121.0)
+    );
+    assert_eq!(token_region(&l, G, 0), (34.0, 19.0, 50.0, 35.0));
     // Portrait 490×700: cells 70×100, fragments start (19, 34) in.
     let p = layout(490, 700);
-    assert_eq!(token_region(&p, 3 * 14 + 5), (175.0, 150.0, 191.0, 166.0));
+    assert_eq!(
+        token_region(&p, G, 3 * 14 + 5),
+        (175.0, 150.0, 191.0, 166.0)
+    );
     // 150×100 is upscaled to 336×224 (cells 48×32, fragments 8 px in); regions come back
     // in photo pixels, scaled by 150/336.
     let s = layout(150, 100);
     let k = 150.0 / 336.0;
-    let (x0, y0, x1, y1) = token_region(&s, 0);
+    let (x0, y0, x1, y1) = token_region(&s, G, 0);
     for (got, want) in [(x0, 8.0 * k), (y0, 0.0), (x1, 24.0 * k), (y1, 16.0 * k)] {
-        assert!((got - want).abs() < 1e-4, "{:?}", token_region(&s, 0));
+        assert!((got - want).abs() < 1e-4, "{:?}", token_region(&s, G, 0));
     }
+}
+
+#[test]
+fn a_finer_token_grid_maps_back_by_each_tokens_centre() {
+    // Patch 8 (28×28 tokens, 4×4 per fragment): token (0, 5) is the second quarter of the
+    // fragment of cell (0, 1), which starts at (134, 19) in a 700×490 photo.
+    let fine = TokenGrid { side: 28, patch: 8 };
+    let l = layout(700, 490);
+    assert_eq!(token_region(&l, fine, 5), (142.0, 19.0, 150.0, 27.0));
+    // Every token of a fragment lands inside that fragment's cut.
+    assert_eq!(
+        token_region(&l, fine, 27 * 28 + 27),
+        (658.0, 463.0, 666.0, 471.0)
+    );
+    // A map hot on cell (1, 2)'s 16 tokens peaks there, like the 2×2 case.
+    let mut m = vec![0.0; 28 * 28];
+    for r in 4..8 {
+        for c in 8..12 {
+            m[r * 28 + c] = 1.0;
+        }
+    }
+    let r = render_glia(&m, fine, &l, 700, 490);
+    assert!((r[(105 * 700 + 250) as usize] - 1.0).abs() < 0.02);
 }
 
 fn hot_cell(row: usize, col: usize) -> Vec<f32> {
@@ -86,7 +121,7 @@ fn argmax(v: &[f32], width: u32) -> (u32, u32) {
 fn glianet_map_peaks_where_the_fragment_came_from() {
     // Non-square photo: the hot fragment of cell (1, 2) is centred at (250, 105).
     let l = layout(700, 490);
-    let r = render_glia(&hot_cell(1, 2), &l, 700, 490);
+    let r = render_glia(&hot_cell(1, 2), G, &l, 700, 490);
     let (x, y) = argmax(&r, 700);
     assert!(
         (x as i32 - 250).abs() <= 1 && (y as i32 - 105).abs() <= 1,
@@ -98,7 +133,7 @@ fn glianet_map_peaks_where_the_fragment_came_from() {
     let between = r[(105 * 700 + 300) as usize];
     assert!(between > 0.2 && between < 0.8, "{between}");
     // Rendered smaller (same aspect), the peak scales with it.
-    let half = render_glia(&hot_cell(1, 2), &l, 350, 245);
+    let half = render_glia(&hot_cell(1, 2), G, &l, 350, 245);
     let (hx, hy) = argmax(&half, 350);
     assert!(
         (hx as i32 - 125).abs() <= 1 && (hy as i32 - 52).abs() <= 1,
@@ -108,7 +143,7 @@ fn glianet_map_peaks_where_the_fragment_came_from() {
     // A photo smaller than 224: cell (0, 0)'s fragment is centred at (24, 16) of the
     // 336×224 upscale, (10.7, 7.1) in the 150×100 photo; beyond it the value holds.
     let s = layout(150, 100);
-    let r = render_glia(&hot_cell(0, 0), &s, 150, 100);
+    let r = render_glia(&hot_cell(0, 0), G, &s, 150, 100);
     assert!(
         (r[0] - 1.0).abs() < 1e-6,
         "corner holds the outermost value"
@@ -118,7 +153,7 @@ fn glianet_map_peaks_where_the_fragment_came_from() {
 
     // A flat map stays flat.
     assert!(
-        render_glia(&[0.3; 196], &l, 70, 49)
+        render_glia(&[0.3; 196], G, &l, 70, 49)
             .iter()
             .all(|v| (v - 0.3).abs() < 1e-6)
     );
@@ -128,7 +163,7 @@ fn glianet_map_peaks_where_the_fragment_came_from() {
 fn vit_map_covers_the_whole_photo() {
     let mut m = vec![0.0; 196];
     m[0] = 1.0; // top-left token
-    let r = render_vit(&m, 280, 140);
+    let r = render_vit(&m, G, 280, 140);
     assert_eq!(r.len(), 280 * 140);
     assert!(
         (r[0] - 1.0).abs() < 1e-6,

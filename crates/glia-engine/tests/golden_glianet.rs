@@ -1,4 +1,4 @@
-//! GLIANet reproduces the PyTorch reference of DESIGN.md §1 on the seeded golden adapters,
+//! GLIANet reproduces the PyTorch reference of docs/model.md §1 on the seeded golden adapters,
 //! with LGF and GLR each on and off.
 //!
 //! Tolerances: shared/README.md measures the reference's own noise floor (the same PyTorch
@@ -9,8 +9,8 @@ mod common;
 
 use common::*;
 use glia_engine::burn::tensor::Device;
-use glia_engine::model::loader::TensorFile;
-use glia_engine::model::{GliaNet, Interactions, Vit};
+use glia_engine::model::tensor_file::TensorFile;
+use glia_engine::model::{AdapterConfig, Interactions, Vit};
 
 const CASES: [(&str, bool, bool); 4] = [
     ("full", true, true),
@@ -30,7 +30,10 @@ fn check(device: &Device, name: &str, items: usize) {
     let mut worst = [0.0f32; 3];
     for (case, lgf, glr) in CASES {
         let on = Interactions { lgf, glr };
-        let net = GliaNet::load_adapters(vit.clone(), &adapters, 64, 4, on, device).unwrap();
+        let net = AdapterConfig::new()
+            .with_interactions(on)
+            .load(vit.clone(), &adapters, device)
+            .unwrap();
         for item in golden["items"].as_array().unwrap().iter().take(items) {
             let file = item["file"].as_str().unwrap();
             let x = golden_input(&shared.join("golden").join(file), device);
@@ -94,7 +97,10 @@ fn golden_adapters_load_as_a_model_file_and_save_round_trip() {
         &device,
     )
     .unwrap();
-    assert_eq!((model.info.latent, model.info.heads), (64, 4));
+    assert_eq!(
+        (model.info.adapters.latent, model.info.adapters.heads),
+        (64, 4)
+    );
     assert_eq!(model.info.backbone, "vit_tiny_patch16_224");
     let trainable = model.net.trainable_params();
     assert!(

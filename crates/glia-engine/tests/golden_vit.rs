@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use glia_engine::burn::tensor::Device;
 use glia_engine::model::Vit;
-use glia_engine::model::loader::TensorFile;
+use glia_engine::model::tensor_file::TensorFile;
 
 fn check(device: &Device, name: &str, items: usize) {
     let Some(shared) = shared(name) else { return };
@@ -17,7 +17,7 @@ fn check(device: &Device, name: &str, items: usize) {
     for item in golden["items"].as_array().unwrap().iter().take(items) {
         let file = item["file"].as_str().unwrap();
         let x = golden_input(&shared.join("golden").join(file), device);
-        let (features, attn) = vit.forward_features_with_attention(x.clone());
+        let (features, attn, _) = vit.forward_features_with_attention(x.clone());
         // The fast path (fused attention op) must agree with the explicit one.
         let fast = vit.forward_features(x);
         assert!(max_abs_diff(&to_vec(fast), &to_vec(features.clone())) < 1e-4);

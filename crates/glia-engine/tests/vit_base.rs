@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use glia_engine::burn::tensor::{Device, Distribution, Tensor};
-use glia_engine::model::loader::TensorFile;
+use glia_engine::model::tensor_file::TensorFile;
 use glia_engine::{Model, WeightsError};
 
 /// timm's `vit_base_patch16_224` tensor names and shapes.

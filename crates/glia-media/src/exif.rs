@@ -58,7 +58,7 @@ pub fn exif_thumbnail(bytes: &[u8]) -> Option<Vec<u8>> {
 pub fn date_taken(bytes: &[u8]) -> Option<i64> {
     if let Some(exif) = read_exif(bytes) {
         let ascii = |tag| match &exif.get_field(tag, In::PRIMARY)?.value {
-            Value::Ascii(v) => v.first().and_then(|s| parse_date_time(s)),
+            Value::Ascii(v) => v.first().and_then(|s| crate::dates::from_exif(s)),
             _ => None,
         };
         return ascii(Tag::DateTimeOriginal).or_else(|| ascii(Tag::DateTime));
@@ -66,12 +66,25 @@ pub fn date_taken(bytes: &[u8]) -> Option<i64> {
     cr3_date(bytes)
 }
 
+/// [`date_taken`] of a file, from its first 256 KiB (where EXIF lives in JPEG and TIFF-based
+/// RAW files); None when it cannot be read or has no date.
+pub fn date_taken_in_file(path: &std::path::Path) -> Option<i64> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(256 * 1024);
+    std::fs::File::open(path)
+        .ok()?
+        .take(256 * 1024)
+        .read_to_end(&mut head)
+        .ok()?;
+    date_taken(&head)
+}
+
 /// CR3 keeps its EXIF directory as a TIFF of its own in the CMT2 box, and IFD0 in CMT1.
 fn cr3_date(bytes: &[u8]) -> Option<i64> {
     let date_in = |box_type, tag| {
         let tiff = raw::cr3_tiff(bytes, box_type)?;
         let ifd0 = tiff.ifd0()?;
-        parse_date_time(tiff.ascii(ifd0.get(tag)?)?)
+        crate::dates::from_exif(tiff.ascii(ifd0.get(tag)?)?)
     };
     date_in(b"CMT2", tiff::DATE_TIME_ORIGINAL).or_else(|| date_in(b"CMT1", tiff::DATE_TIME))
 }
@@ -85,55 +98,13 @@ pub fn orientation(bytes: &[u8]) -> Option<u32> {
         .filter(|o| (1..=8).contains(o))
 }
 
-/// "YYYY:MM:DD HH:MM:SS" as seconds since the epoch; None for blank or impossible values, which
-/// cameras write when their clock was never set.
-fn parse_date_time(ascii: &[u8]) -> Option<i64> {
-    let dt = exif::DateTime::from_ascii(ascii).ok()?;
-    let valid = dt.year > 0
-        && (1..=12).contains(&dt.month)
-        && (1..=31).contains(&dt.day)
-        && dt.hour < 24
-        && dt.minute < 60
-        && dt.second <= 60;
-    if !valid {
-        return None;
+/// EXIF orientation (1..=8) of a RAW file's own IFD0, for previews that lack one; None if absent.
+pub fn raw_orientation(raw: &[u8]) -> Option<u32> {
+    if let Some(jpeg) = raw::raf_jpeg(raw) {
+        return orientation(jpeg);
     }
-    let days = days_from_civil(i64::from(dt.year), i64::from(dt.month), i64::from(dt.day));
-    Some(
-        days * 86_400
-            + i64::from(dt.hour) * 3600
-            + i64::from(dt.minute) * 60
-            + i64::from(dt.second),
-    )
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_from_march = (month + 9) % 12;
-    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn civil_days_match_known_dates() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
-        assert_eq!(days_from_civil(1969, 12, 31), -1);
-    }
-
-    #[test]
-    fn dates_parse_and_blank_dates_do_not() {
-        assert_eq!(parse_date_time(b"2024:05:06 07:08:09"), Some(1_714_979_289));
-        assert_eq!(parse_date_time(b"0000:00:00 00:00:00"), None);
-        assert_eq!(parse_date_time(b"    :  :     :  :  "), None);
-        assert_eq!(parse_date_time(b"2024:13:06 07:08:09"), None);
-    }
+    let tiff = Tiff::parse(raw).or_else(|| raw::cr3_tiff(raw, b"CMT1"))?;
+    let ifd0 = tiff.ifd0()?;
+    tiff.uint(ifd0.get(tiff::ORIENTATION)?)
+        .filter(|o| (1..=8).contains(o))
 }

@@ -1,6 +1,7 @@
 //! Photo files without the model: decoding, embedded RAW previews, EXIF thumbnails and dates,
 //! thumbnails.
 
+pub mod dates;
 mod decode;
 mod error;
 mod exif;
@@ -14,8 +15,8 @@ pub use decode::{
     load, load_rgb,
 };
 pub use error::MediaError;
-pub use exif::{date_taken, exif_thumbnail, orientation};
-pub use raw::{RAW_EXTENSIONS, is_raw, raw_orientation, raw_preview};
+pub use exif::{date_taken, date_taken_in_file, exif_thumbnail, orientation, raw_orientation};
+pub use raw::{RAW_EXTENSIONS, is_raw, raw_preview};
 pub use thumbs::{ThumbCache, downscale};
 
 #[cfg(test)]

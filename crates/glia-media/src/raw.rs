@@ -157,17 +157,6 @@ pub(crate) fn cr3_tiff<'a>(raw: &'a [u8], box_type: &[u8; 4]) -> Option<Tiff<'a>
     Tiff::parse(body)
 }
 
-/// EXIF orientation (1..=8) of a RAW file's own IFD0, for previews that lack one; None if absent.
-pub fn raw_orientation(raw: &[u8]) -> Option<u32> {
-    if let Some(jpeg) = raf_jpeg(raw) {
-        return crate::exif::orientation(jpeg);
-    }
-    let tiff = Tiff::parse(raw).or_else(|| cr3_tiff(raw, b"CMT1"))?;
-    let ifd0 = tiff.ifd0()?;
-    tiff.uint(ifd0.get(tiff::ORIENTATION)?)
-        .filter(|o| (1..=8).contains(o))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,12 +18,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use burn::nn::Linear;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::Device;
 
-use super::glia::{CrossAttention, Interactions, Mlp};
-use super::glianet::GliaNet;
-use super::loader::TensorFile;
+use super::adapter_weights::{Stored, Walk};
+use super::glianet::{AdapterConfig, GliaNet};
+use super::tensor_file::TensorFile;
 use super::vit::{Vit, VitConfig};
 use crate::error::WeightsError;
 use crate::preprocess::{DetailScale, Normalization};
@@ -32,9 +31,8 @@ use crate::preprocess::{DetailScale, Normalization};
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelInfo {
     pub backbone: String,
-    pub latent: usize,
-    pub heads: usize,
-    pub interactions: Interactions,
+    /// Latent size, heads and interactions of the adapters.
+    pub adapters: AdapterConfig,
     pub score_scale: f32,
     pub score_offset: f32,
     pub normalization: Normalization,
@@ -94,9 +92,11 @@ impl ModelInfo {
         }
         Ok(Self {
             backbone,
-            latent,
-            heads,
-            interactions: Interactions { lgf, glr },
+            adapters: AdapterConfig::new()
+                .with_latent(latent)
+                .with_heads(heads)
+                .with_lgf(lgf)
+                .with_glr(glr),
             score_scale,
             score_offset,
             normalization,
@@ -109,10 +109,11 @@ impl ModelInfo {
         let mut m: HashMap<String, String> = self.extra.clone().into_iter().collect();
         m.insert("format".into(), "glia-model/1".into());
         m.insert("backbone".into(), self.backbone.clone());
-        m.insert("latent".into(), self.latent.to_string());
-        m.insert("heads".into(), self.heads.to_string());
-        m.insert("lgf".into(), self.interactions.lgf.to_string());
-        m.insert("glr".into(), self.interactions.glr.to_string());
+        let a = &self.adapters;
+        m.insert("latent".into(), a.latent.to_string());
+        m.insert("heads".into(), a.heads.to_string());
+        m.insert("lgf".into(), a.lgf.to_string());
+        m.insert("glr".into(), a.glr.to_string());
         m.insert("score_scale".into(), self.score_scale.to_string());
         m.insert("score_offset".into(), self.score_offset.to_string());
         m.insert("norm_mean".into(), json_array(&self.normalization.mean));
@@ -203,14 +204,7 @@ impl Model {
             info.normalization = backbone_normalization(&backbone_file)?;
         }
         let (vit_model, vit) = Vit::load(&backbone_file, device)?;
-        let net = GliaNet::load_adapters(
-            vit_model,
-            &adapters,
-            info.latent,
-            info.heads,
-            info.interactions,
-            device,
-        )?;
+        let net = info.adapters.load(vit_model, &adapters, device)?;
         Ok(Self {
             net,
             info,
@@ -230,22 +224,14 @@ impl Model {
             .map_or_else(|| vit.name(), |s| s.to_string_lossy().into_owned());
         let info = ModelInfo {
             backbone,
-            latent: 64,
-            heads: 4,
-            interactions: Interactions::default(),
+            adapters: AdapterConfig::new(),
             score_scale: 1.0,
             score_offset: 0.0,
             normalization: backbone_normalization(&backbone_file)?,
             detail_scale: DetailScale::ShortSide(crate::preprocess::WORKING_SHORT_SIDE),
             extra: BTreeMap::new(),
         };
-        let net = GliaNet::init(
-            vit_model,
-            info.latent,
-            info.heads,
-            info.interactions,
-            device,
-        );
+        let net = info.adapters.init(vit_model, device);
         Ok(Self {
             net,
             info,
@@ -285,12 +271,7 @@ fn find_backbone(model: &Path, name: &str, search: &[PathBuf]) -> Result<PathBuf
         })
 }
 
-struct Named {
-    shape: Vec<usize>,
-    bytes: Vec<u8>,
-}
-
-impl safetensors::View for &Named {
+impl safetensors::View for &Stored {
     fn dtype(&self) -> safetensors::Dtype {
         safetensors::Dtype::F32
     }
@@ -305,84 +286,16 @@ impl safetensors::View for &Named {
     }
 }
 
-fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-    t.try_into_vec_as::<f32>()
-        .expect("reading adapter weights back from the device")
-}
-
-fn push(out: &mut BTreeMap<String, Named>, key: String, shape: Vec<usize>, v: Vec<f32>) {
-    out.insert(
-        key,
-        Named {
-            shape,
-            bytes: bytemuck::cast_slice(&v).to_vec(),
-        },
-    );
-}
-
-/// burn `[in, out]` linear → PyTorch `[out, in]` weight and bias.
-fn torch_linear(l: &Linear) -> (Vec<f32>, [usize; 2], Vec<f32>) {
-    let [d_in, d_out] = l.weight.dims();
-    let w = values(l.weight.val().transpose());
-    let b = l
-        .bias
-        .as_ref()
-        .map_or(vec![0.0; d_out], |b| values(b.val()));
-    (w, [d_out, d_in], b)
-}
-
-fn push_linear(out: &mut BTreeMap<String, Named>, prefix: &str, l: &Linear) {
-    let (w, shape, b) = torch_linear(l);
-    push(out, format!("{prefix}.bias"), vec![shape[0]], b);
-    push(out, format!("{prefix}.weight"), shape.to_vec(), w);
-}
-
-fn push_mlp(out: &mut BTreeMap<String, Named>, prefix: &str, m: &Mlp) {
-    push_linear(out, &format!("{prefix}.fc1"), &m.fc1);
-    push_linear(out, &format!("{prefix}.fc2"), &m.fc2);
-}
-
-fn push_attention(out: &mut BTreeMap<String, Named>, prefix: &str, a: &CrossAttention) {
-    let (mut w, mut b) = (Vec::new(), Vec::new());
-    let mut d = 0;
-    for l in [&a.q, &a.k, &a.v] {
-        let (lw, shape, lb) = torch_linear(l);
-        d = shape[0];
-        w.extend(lw);
-        b.extend(lb);
-    }
-    push(out, format!("{prefix}.in_proj_weight"), vec![3 * d, d], w);
-    push(out, format!("{prefix}.in_proj_bias"), vec![3 * d], b);
-    push_linear(out, &format!("{prefix}.out_proj"), &a.out);
-}
-
 /// Writes the trainable part of `net` with `info` as metadata, atomically (temp file +
 /// rename), so an interrupted save never leaves a broken model behind.
 pub fn save_adapters(net: &GliaNet, info: &ModelInfo, path: &Path) -> Result<(), WeightsError> {
+    // The network's own config is what the weights are shaped by.
+    let info = ModelInfo {
+        adapters: net.config.clone(),
+        ..info.clone()
+    };
     let mut t = BTreeMap::new();
-    push_mlp(&mut t, "semantic_proj", &net.semantic_proj);
-    for (i, g) in net.glia.iter().enumerate() {
-        let p = format!("glia.{i}");
-        push_mlp(&mut t, &format!("{p}.down"), &g.down);
-        push_mlp(&mut t, &format!("{p}.up"), &g.up);
-        push_attention(&mut t, &format!("{p}.lgf"), &g.lgf);
-        push_attention(&mut t, &format!("{p}.glr"), &g.glr);
-        push(
-            &mut t,
-            format!("{p}.lambda_d"),
-            vec![1],
-            values(g.lambda_d.val()),
-        );
-        push(
-            &mut t,
-            format!("{p}.lambda_s"),
-            vec![1],
-            values(g.lambda_s.val()),
-        );
-        let scale = values(g.scale.val());
-        push(&mut t, format!("{p}.scale"), vec![scale.len()], scale);
-    }
-    push_linear(&mut t, "head", &net.head);
+    net.clone().walk_adapters(&mut Walk::save(&mut t))?;
     let io = |source| WeightsError::Io {
         path: path.to_owned(),
         source,

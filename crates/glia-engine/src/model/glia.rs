@@ -1,6 +1,7 @@
-//! The Global-Local Interaction Adapter (DESIGN.md §1, paper Eq. 3–4).
+//! The Global-Local Interaction Adapter (docs/model.md §1, paper Eq. 3–4).
 //!
-//! Adapter key layout (PyTorch names, as in `glianet_tiny_golden.json`):
+//! Adapter key layout (PyTorch names, as in `glianet_tiny_golden.json`), read and written by
+//! the `walk` methods ([`super::adapter_weights`]):
 //!
 //! | key                                   | shape      | glia field                      |
 //! |---------------------------------------|------------|---------------------------------|
@@ -15,13 +16,12 @@
 use burn::module::{Module, Param};
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::activation::softmax;
-
-use super::activation::gelu;
 use burn::tensor::module::attention;
 use burn::tensor::ops::AttentionModuleOptions;
 use burn::tensor::{Device, Tensor};
 
-use super::loader::{TensorFile, linear_from_torch};
+use super::activation::gelu;
+use super::adapter_weights::Walk;
 use crate::error::WeightsError;
 
 /// `fc2(gelu(fc1(x)))`, PyTorch keys `{prefix}.fc1` / `{prefix}.fc2`.
@@ -32,17 +32,9 @@ pub struct Mlp {
 }
 
 impl Mlp {
-    pub fn load(
-        file: &TensorFile,
-        prefix: &str,
-        dims: [usize; 3],
-        device: &Device,
-    ) -> Result<Self, WeightsError> {
-        let what = "adapter MLP";
-        Ok(Self {
-            fc1: file.linear(&format!("{prefix}.fc1"), dims[0], dims[1], what, device)?,
-            fc2: file.linear(&format!("{prefix}.fc2"), dims[1], dims[2], what, device)?,
-        })
+    pub(crate) fn walk(&mut self, w: &mut Walk<'_>) -> Result<(), WeightsError> {
+        w.linear("fc1", &mut self.fc1, "adapter MLP")?;
+        w.linear("fc2", &mut self.fc2, "adapter MLP")
     }
 
     /// Freshly initialised (PyTorch's default uniform init) `dims[0]→dims[1]→dims[2]`.
@@ -69,36 +61,10 @@ pub struct CrossAttention {
 }
 
 impl CrossAttention {
-    pub fn load(
-        file: &TensorFile,
-        prefix: &str,
-        d: usize,
-        heads: usize,
-        device: &Device,
-    ) -> Result<Self, WeightsError> {
+    pub(crate) fn walk(&mut self, w: &mut Walk<'_>) -> Result<(), WeightsError> {
         let what = "GLIA cross-attention";
-        let w = file.read(&format!("{prefix}.in_proj_weight"), &[3 * d, d], what)?;
-        let b = file.read(&format!("{prefix}.in_proj_bias"), &[3 * d], what)?;
-        let part = |i: usize| {
-            let bias = Tensor::<1>::from_data(
-                burn::tensor::TensorData::new(b[i * d..(i + 1) * d].to_vec(), [d]),
-                device,
-            );
-            linear_from_torch(
-                &w[i * d * d..(i + 1) * d * d],
-                d,
-                d,
-                Some(Param::from_tensor(bias)),
-                device,
-            )
-        };
-        Ok(Self {
-            q: part(0),
-            k: part(1),
-            v: part(2),
-            out: file.linear(&format!("{prefix}.out_proj"), d, d, what, device)?,
-            heads,
-        })
+        w.in_proj([&mut self.q, &mut self.k, &mut self.v], what)?;
+        w.linear("out_proj", &mut self.out, what)
     }
 
     pub fn init(d: usize, heads: usize, device: &Device) -> Self {
@@ -184,25 +150,16 @@ impl Default for Interactions {
 }
 
 impl GliaBlock {
-    pub fn load(
-        file: &TensorFile,
-        i: usize,
-        dim: usize,
-        latent: usize,
-        heads: usize,
-        device: &Device,
-    ) -> Result<Self, WeightsError> {
-        let p = format!("glia.{i}");
+    /// The block's keys under `glia.{i}` (the table above).
+    pub(crate) fn walk(&mut self, w: &mut Walk<'_>) -> Result<(), WeightsError> {
         let what = "GLIA block";
-        Ok(Self {
-            down: Mlp::load(file, &format!("{p}.down"), [dim, latent, latent], device)?,
-            up: Mlp::load(file, &format!("{p}.up"), [latent, dim, dim], device)?,
-            lgf: CrossAttention::load(file, &format!("{p}.lgf"), latent, heads, device)?,
-            glr: CrossAttention::load(file, &format!("{p}.glr"), latent, heads, device)?,
-            lambda_d: file.param(&format!("{p}.lambda_d"), [1], what, device)?,
-            lambda_s: file.param(&format!("{p}.lambda_s"), [1], what, device)?,
-            scale: file.param(&format!("{p}.scale"), [dim], what, device)?,
-        })
+        self.down.walk(&mut w.at("down"))?;
+        self.up.walk(&mut w.at("up"))?;
+        self.lgf.walk(&mut w.at("lgf"))?;
+        self.glr.walk(&mut w.at("glr"))?;
+        w.param("lambda_d", &mut self.lambda_d, what)?;
+        w.param("lambda_s", &mut self.lambda_s, what)?;
+        w.param("scale", &mut self.scale, what)
     }
 
     /// Freshly initialised: `s_i` at 0.02 so the frozen backbone starts almost untouched,

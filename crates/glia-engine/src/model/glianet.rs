@@ -1,11 +1,13 @@
-//! GLIANet: a frozen ViT with a GLIA block before each of its blocks (DESIGN.md §1).
+//! GLIANet: a frozen ViT with a GLIA block before each of its blocks (docs/model.md).
 
+use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
 use burn::tensor::{Device, Tensor};
 
+use super::adapter_weights::Walk;
 use super::glia::{GliaBlock, Interactions, Mlp};
-use super::loader::TensorFile;
+use super::tensor_file::TensorFile;
 use super::vit::Vit;
 use crate::error::WeightsError;
 
@@ -32,6 +34,68 @@ pub struct DetailAttention {
     pub detail: Vec<Tensor<4>>,
     /// GLR weights of each GLIA block (empty when GLR is off), `[B, heads, 1+N, 1+N]`.
     pub glr: Vec<Tensor<4>>,
+    /// The last block's output before the final norm `[B, 1+N, D]` (for finding sinks).
+    pub hidden: Tensor<3>,
+}
+
+/// The adapters' shape and switches: what a model file's metadata stores, and all
+/// [`GliaNet`] needs beside its backbone. Defaults are the paper's ViT-Ti setting.
+#[derive(Config, Debug, PartialEq)]
+pub struct AdapterConfig {
+    /// Latent size d of the GLIA blocks.
+    #[config(default = 64)]
+    pub latent: usize,
+    /// Heads of the GLIA cross-attention.
+    #[config(default = 4)]
+    pub heads: usize,
+    /// Local-Global Fusion (paper Eq. 3) on.
+    #[config(default = true)]
+    pub lgf: bool,
+    /// Global-Local Refinement (paper Eq. 4) on.
+    #[config(default = true)]
+    pub glr: bool,
+}
+
+impl AdapterConfig {
+    pub fn interactions(&self) -> Interactions {
+        Interactions {
+            lgf: self.lgf,
+            glr: self.glr,
+        }
+    }
+
+    pub fn with_interactions(self, on: Interactions) -> Self {
+        self.with_lgf(on.lgf).with_glr(on.glr)
+    }
+
+    /// New adapters and head (seeded by the device's RNG) on a loaded backbone.
+    pub fn init(&self, backbone: Vit, device: &Device) -> GliaNet {
+        let dim = backbone.dim();
+        let depth = backbone.blocks.len();
+        GliaNet {
+            semantic_proj: Mlp::init([dim, self.latent, self.latent], device),
+            glia: (0..depth)
+                .map(|_| GliaBlock::init(dim, self.latent, self.heads, device))
+                .collect(),
+            dropout: head_dropout(),
+            head: LinearConfig::new(dim, 1).init(device),
+            backbone,
+            config: self.clone(),
+        }
+    }
+
+    /// Adapters + head read from `adapters` (PyTorch key names, see [`super::glia`]) onto an
+    /// already loaded backbone; every tensor's shape is checked against this config.
+    pub fn load(
+        &self,
+        backbone: Vit,
+        adapters: &TensorFile,
+        device: &Device,
+    ) -> Result<GliaNet, WeightsError> {
+        let mut net = self.init(backbone, device);
+        net.walk_adapters(&mut Walk::load(adapters.at(""), device))?;
+        Ok(net)
+    }
 }
 
 #[derive(Module, Debug)]
@@ -44,66 +108,22 @@ pub struct GliaNet {
     /// Before the head (p = 0.1); active only while training on an autodiff device.
     pub dropout: Dropout,
     pub head: Linear,
-    pub lgf: bool,
-    pub glr: bool,
+    #[module(skip)]
+    pub config: AdapterConfig,
 }
 
 impl GliaNet {
-    /// Loads adapters + head from `adapters` onto an already loaded backbone.
-    pub fn load_adapters(
-        backbone: Vit,
-        adapters: &TensorFile,
-        latent: usize,
-        heads: usize,
-        on: Interactions,
-        device: &Device,
-    ) -> Result<Self, WeightsError> {
-        let dim = backbone.dim();
-        let depth = backbone.blocks.len();
-        let semantic_proj = Mlp::load(adapters, "semantic_proj", [dim, latent, latent], device)?;
-        let glia = (0..depth)
-            .map(|i| GliaBlock::load(adapters, i, dim, latent, heads, device))
-            .collect::<Result<Vec<_>, _>>()?;
-        let head = adapters.linear("head", dim, 1, "regression head", device)?;
-        Ok(Self {
-            backbone,
-            semantic_proj,
-            glia,
-            dropout: head_dropout(),
-            head,
-            lgf: on.lgf,
-            glr: on.glr,
-        })
-    }
-
-    /// New adapters and head (seeded by the device's RNG) on a loaded backbone.
-    pub fn init(
-        backbone: Vit,
-        latent: usize,
-        heads: usize,
-        on: Interactions,
-        device: &Device,
-    ) -> Self {
-        let dim = backbone.dim();
-        let depth = backbone.blocks.len();
-        Self {
-            semantic_proj: Mlp::init([dim, latent, latent], device),
-            glia: (0..depth)
-                .map(|_| GliaBlock::init(dim, latent, heads, device))
-                .collect(),
-            dropout: head_dropout(),
-            head: LinearConfig::new(dim, 1).init(device),
-            backbone,
-            lgf: on.lgf,
-            glr: on.glr,
+    /// The trainable part's keys, walked once for both loading and saving.
+    pub(crate) fn walk_adapters(&mut self, w: &mut Walk<'_>) -> Result<(), WeightsError> {
+        self.semantic_proj.walk(&mut w.at("semantic_proj"))?;
+        for (i, block) in self.glia.iter_mut().enumerate() {
+            block.walk(&mut w.at(&format!("glia.{i}")))?;
         }
+        w.linear("head", &mut self.head, "regression head")
     }
 
     pub fn interactions(&self) -> Interactions {
-        Interactions {
-            lgf: self.lgf,
-            glr: self.glr,
-        }
+        self.config.interactions()
     }
 
     /// The frozen semantic tokens `F_s` `[B, 1+N, D]` of the 224×224 semantic view.
@@ -141,9 +161,10 @@ impl GliaNet {
             glr.extend(w);
         }
         DetailAttention {
-            output: self.finish(f_d, f_sd),
+            output: self.finish(f_d.clone(), f_sd),
             detail,
             glr,
+            hidden: f_d,
         }
     }
 

@@ -12,7 +12,7 @@ use burn::tensor::module::attention;
 use burn::tensor::ops::AttentionModuleOptions;
 use burn::tensor::{Device, Tensor};
 
-use super::loader::TensorFile;
+use super::tensor_file::{Scope, TensorFile, linear_from_torch};
 use crate::error::WeightsError;
 
 /// timm's LayerNorm epsilon for ViTs (burn's default, 1e-5, drifts from timm by ~1e-4).
@@ -137,21 +137,16 @@ pub struct Block {
 }
 
 impl Block {
-    fn load(
-        file: &TensorFile,
-        i: usize,
-        c: &VitConfig,
-        device: &Device,
-    ) -> Result<Self, WeightsError> {
-        let p = format!("blocks.{i}");
+    /// Block `i` from the keys under `blocks.{i}` (`at`).
+    fn load(at: &Scope<'_>, c: &VitConfig, device: &Device) -> Result<Self, WeightsError> {
         let what = "transformer block";
         Ok(Self {
-            norm1: file.layer_norm(&format!("{p}.norm1"), c.dim, VIT_LN_EPS, what, device)?,
-            qkv: file.linear(&format!("{p}.attn.qkv"), c.dim, 3 * c.dim, what, device)?,
-            proj: file.linear(&format!("{p}.attn.proj"), c.dim, c.dim, what, device)?,
-            norm2: file.layer_norm(&format!("{p}.norm2"), c.dim, VIT_LN_EPS, what, device)?,
-            fc1: file.linear(&format!("{p}.mlp.fc1"), c.dim, c.mlp_dim, what, device)?,
-            fc2: file.linear(&format!("{p}.mlp.fc2"), c.mlp_dim, c.dim, what, device)?,
+            norm1: at.layer_norm("norm1", c.dim, VIT_LN_EPS, what, device)?,
+            qkv: at.linear("attn.qkv", c.dim, 3 * c.dim, what, device)?,
+            proj: at.linear("attn.proj", c.dim, c.dim, what, device)?,
+            norm2: at.layer_norm("norm2", c.dim, VIT_LN_EPS, what, device)?,
+            fc1: at.linear("mlp.fc1", c.dim, c.mlp_dim, what, device)?,
+            fc2: at.linear("mlp.fc2", c.mlp_dim, c.dim, what, device)?,
             heads: c.heads,
         })
     }
@@ -212,7 +207,7 @@ pub struct Vit {
 }
 
 impl Vit {
-    /// Loads a timm-layout ViT; see the key table in [`super::loader`].
+    /// Loads a timm-layout ViT; see the key table in [`super::tensor_file`].
     pub fn load(file: &TensorFile, device: &Device) -> Result<(Self, VitConfig), WeightsError> {
         let c = VitConfig::from_file(file)?;
         let k = 3 * c.patch * c.patch;
@@ -223,9 +218,10 @@ impl Vit {
             what,
         )?;
         let bias = file.param("patch_embed.proj.bias", [c.dim], what, device)?;
-        let patch_embed = super::loader::linear_from_torch(&w, k, c.dim, Some(bias), device);
+        let patch_embed = linear_from_torch(&w, k, c.dim, Some(bias), device);
+        let blocks_at = file.at("blocks");
         let blocks = (0..c.depth)
-            .map(|i| Block::load(file, i, &c, device))
+            .map(|i| Block::load(&blocks_at.at(&i.to_string()), &c, device))
             .collect::<Result<Vec<_>, _>>()?;
         let head = match c.classes {
             Some(n) => Some(file.linear("head", c.dim, n, "classifier head", device)?),
@@ -277,8 +273,12 @@ impl Vit {
         self.norm.forward(t)
     }
 
-    /// Final-norm tokens and each block's attention weights `[B, H, 1+N, 1+N]`.
-    pub fn forward_features_with_attention(&self, x: Tensor<4>) -> (Tensor<3>, Vec<Tensor<4>>) {
+    /// Final-norm tokens, each block's attention weights `[B, H, 1+N, 1+N]`, and the last
+    /// block's output before the final norm, where high-norm "sink" tokens stand out.
+    pub fn forward_features_with_attention(
+        &self,
+        x: Tensor<4>,
+    ) -> (Tensor<3>, Vec<Tensor<4>>, Tensor<3>) {
         let mut t = self.embed(x);
         let mut maps = Vec::with_capacity(self.blocks.len());
         for block in &self.blocks {
@@ -286,7 +286,7 @@ impl Vit {
             t = next;
             maps.push(attn);
         }
-        (self.norm.forward(t), maps)
+        (self.norm.forward(t.clone()), maps, t)
     }
 
     /// ImageNet logits from final-norm tokens; `None` when the file had no classifier.

@@ -1,4 +1,4 @@
-//! Training losses (DESIGN.md §3).
+//! Training losses (docs/model.md §3).
 
 use burn::tensor::Tensor;
 

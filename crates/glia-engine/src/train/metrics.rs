@@ -1,4 +1,4 @@
-//! IQA metrics as the paper reports them (DESIGN.md §3): SRCC, KRCC, and PLCC and RMSE after
+//! IQA metrics as the paper reports them (docs/model.md §3): SRCC, KRCC, and PLCC and RMSE after
 //! the standard 4-parameter logistic mapping of predictions to opinion scores
 //! (VQEG: `f(x) = (β1 − β2) / (1 + exp(−(x − β3)/|β4|)) + β2`).
 

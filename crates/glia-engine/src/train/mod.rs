@@ -1,5 +1,8 @@
-//! Training and evaluation: data sets, splits, losses, metrics.
+//! Training and evaluation: data sets, splits, losses, metrics, the 0–100 line.
 
+pub use calibrate::calibrate;
+
+pub mod calibrate;
 pub mod data;
 pub mod loss;
 pub mod metrics;

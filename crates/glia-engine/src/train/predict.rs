@@ -8,13 +8,12 @@ use std::sync::atomic::AtomicBool;
 
 use super::data::{Sample, Skipped};
 use crate::ComputeDevice;
-use crate::engine::{ScoreOptions, Scored, Scorer};
 use crate::model::Model;
-use crate::preprocess::{Sampling, TEST_SAMPLING_SEED};
+use crate::pipeline::{ScoreOptions, Scored, Scorer};
 
 /// One held-out photo's raw predictions: from the centred fragments (what `glia score` uses)
-/// and from each seeded random sampling of the fragment offsets (DESIGN.md §1: "centred
-/// offsets, optionally averaged with K seeded random samplings").
+/// and from each seeded random sampling of the fragment offsets (docs/model.md §1: centred
+/// offsets, optionally averaged with K seeded random samplings).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Prediction {
     pub path: PathBuf,
@@ -31,8 +30,9 @@ impl Prediction {
 }
 
 /// Predictions of `model` for `samples`: centred fragments, plus `samplings` seeded random
-/// samplings of the offsets. Photos that cannot be scored are listed with the reason.
-/// `on_scored` is called once per photo and pass (`samples.len() × (1 + samplings)` in all).
+/// samplings of the offsets, all from one run of the pipeline (the semantic view runs once
+/// per photo). Photos that cannot be scored are listed with the reason. `on_scored` is
+/// called once per photo.
 pub fn predict_sampled(
     model: Model,
     device: &ComputeDevice,
@@ -42,50 +42,33 @@ pub fn predict_sampled(
 ) -> (Vec<Prediction>, Skipped) {
     let scorer = Scorer::new(model, device.clone());
     let paths: Vec<PathBuf> = samples.iter().map(|s| s.path.clone()).collect();
-    let mut opts = ScoreOptions::for_device(device);
-    let mut pass = |opts: &ScoreOptions| {
-        let mut out: Vec<Scored> = scorer
-            .run(paths.clone(), opts, Arc::new(AtomicBool::new(false)))
-            .iter()
-            .inspect(|_| on_scored())
-            .collect();
-        out.sort_by_key(|r| r.index);
-        out
+    let opts = ScoreOptions {
+        samplings,
+        ..ScoreOptions::for_device(device)
     };
-    let mut skipped = Vec::new();
-    let mut found: Vec<Option<Prediction>> = pass(&opts)
-        .into_iter()
-        .map(|r| match r.outcome {
-            Ok(s) => Some(Prediction {
-                path: r.path,
-                mos: samples[r.index].score,
-                centred: f64::from(s.raw),
-                random: Vec::with_capacity(samplings),
-            }),
-            Err(e) => {
-                skipped.push((r.path, e));
-                None
-            }
-        })
+    let mut results: Vec<Scored> = scorer
+        .run(paths, &opts, Arc::new(AtomicBool::new(false)))
+        .iter()
+        .inspect(|_| on_scored())
         .collect();
-    for k in 0..samplings as u64 {
-        opts.sampling = Sampling::Random(TEST_SAMPLING_SEED + k);
-        for r in pass(&opts) {
-            let Some(p) = found[r.index].as_mut() else {
-                continue;
-            };
-            match r.outcome {
-                Ok(s) => p.random.push(f64::from(s.raw)),
-                // Decoding is deterministic, so this is a failing device: drop the photo
-                // rather than average it over fewer samplings than the others.
-                Err(e) => {
-                    skipped.push((r.path, e));
-                    found[r.index] = None;
-                }
+    results.sort_by_key(|r| r.index);
+    let mut skipped = Vec::new();
+    let mut found = Vec::with_capacity(results.len());
+    for r in results {
+        match r.outcome {
+            Ok(s) => {
+                let (centred, random) = s.mosaics.split_first().unwrap_or((&s.raw, &[]));
+                found.push(Prediction {
+                    path: r.path,
+                    mos: samples[r.index].score,
+                    centred: f64::from(*centred),
+                    random: random.iter().map(|&v| f64::from(v)).collect(),
+                });
             }
+            Err(e) => skipped.push((r.path, e)),
         }
     }
-    (found.into_iter().flatten().collect(), skipped)
+    (found, skipped)
 }
 
 /// Raw predictions of `model` for `samples` (centred fragments), paired with their scores.

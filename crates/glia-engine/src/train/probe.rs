@@ -1,4 +1,4 @@
-//! The linear-probe baseline (DESIGN.md §3): the frozen backbone's final-norm CLS of the
+//! The linear-probe baseline (docs/model.md §3): the frozen backbone's final-norm CLS of the
 //! semantic view, then ridge regression to the opinion scores. It shows how much of GLIANet's
 //! accuracy comes from the adapters rather than from the backbone's features.
 

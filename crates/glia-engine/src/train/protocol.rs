@@ -1,4 +1,4 @@
-//! The paper's evaluation protocol (DESIGN.md §3): seeded 80/20 splits, a model trained on the
+//! The paper's evaluation protocol (docs/model.md §3): seeded 80/20 splits, a model trained on the
 //! training part (or a fraction of the data for the data-efficient setting), metrics on the
 //! held-out part, and the median over splits. The variants are the paper's ablation rows.
 
@@ -78,6 +78,9 @@ pub struct SplitPlan {
     /// Seeded random samplings averaged with the centred fragments for the `sampled` figures
     /// (0: centred only).
     pub test_samplings: usize,
+    /// Fit the trained model's 0–100 line on its training photos (one more pass over them),
+    /// so a kept split model scores like a trained one; off when the models are not kept.
+    pub calibrate: bool,
 }
 
 /// One split's outcome.
@@ -164,8 +167,11 @@ pub fn run_split(
                 return None;
             }
             let mut model = base.clone();
-            model.info.interactions = variant.interactions();
+            model.info.adapters = net.config.clone();
             model.net = net;
+            if plan.calibrate {
+                super::calibrate(&mut model, device, &train_set);
+            }
             let (p, more) = predict_sampled(
                 model.clone(),
                 device,
@@ -199,13 +205,11 @@ pub fn run_split(
 
 fn fresh(base: &Model, variant: Variant, seed: u64, device: &Device) -> crate::model::GliaNet {
     device.seed(seed);
-    crate::model::GliaNet::init(
-        base.net.backbone.clone(),
-        base.info.latent,
-        base.info.heads,
-        variant.interactions(),
-        device,
-    )
+    base.info
+        .adapters
+        .clone()
+        .with_interactions(variant.interactions())
+        .init(base.net.backbone.clone(), device)
 }
 
 fn linear_probe(

@@ -1,14 +1,11 @@
-//! A fine-tuning session (DESIGN.md §4): a user's few dozen ratings teach a model their taste.
+//! A fine-tuning session (docs/model.md §4): a user's few dozen ratings teach a model their taste.
 //! A seeded fifth of the ratings is held out; the model is scored on it before and after, and
 //! after every epoch, so the user sees whether it learned their taste or only their photos.
-
-use rand::SeedableRng;
-use rand::seq::SliceRandom;
-use rand_chacha::ChaCha8Rng;
 
 use super::data::{Sample, Skipped};
 use super::metrics::{Metrics, evaluate};
 use super::predict::predict;
+use super::splits::split_counted;
 use super::trainer::{Event, Progress, TrainConfig, train};
 use crate::{ComputeDevice, Model};
 
@@ -49,16 +46,13 @@ pub fn holdout(samples: &[Sample], fraction: f64, seed: u64) -> Result<Holdout, 
     if samples.iter().all(|s| s.score == first) {
         return Err(SessionError::AllEqual);
     }
-    let mut order: Vec<usize> = (0..samples.len()).collect();
-    order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
-    let n_val = ((samples.len() as f64 * fraction).round() as usize).clamp(3, samples.len() - 3);
-    let mut val = order.split_off(samples.len() - n_val);
-    order.sort_unstable();
-    val.sort_unstable();
+    let n = samples.len();
+    let n_val = ((n as f64 * fraction).round() as usize).clamp(3, n - 3);
+    let s = split_counted(n, n - n_val, seed);
     let pick = |idx: &[usize]| idx.iter().map(|&i| samples[i].clone()).collect();
     Ok(Holdout {
-        train: pick(&order),
-        validation: pick(&val),
+        train: pick(&s.train),
+        validation: pick(&s.test),
     })
 }
 

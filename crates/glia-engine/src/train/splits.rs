@@ -13,10 +13,15 @@ pub struct Split {
 
 /// A seeded random split of `n` items (ChaCha8: the same on every platform and version).
 pub fn split(n: usize, train_fraction: f64, seed: u64) -> Split {
+    let n_train = ((n as f64) * train_fraction.clamp(0.0, 1.0)).round() as usize;
+    split_counted(n, n_train, seed)
+}
+
+/// A seeded random split of `n` items with exactly `n_train` (at most `n`) for training.
+pub fn split_counted(n: usize, n_train: usize, seed: u64) -> Split {
     let mut order: Vec<usize> = (0..n).collect();
     order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
-    let n_train = ((n as f64) * train_fraction.clamp(0.0, 1.0)).round() as usize;
-    let test = order.split_off(n_train);
+    let test = order.split_off(n_train.min(n));
     let (mut train, mut test) = (order, test);
     train.sort_unstable();
     test.sort_unstable();

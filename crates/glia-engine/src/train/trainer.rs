@@ -1,4 +1,4 @@
-//! Training the adapters and head (DESIGN.md §3): the frozen semantic tokens are computed once
+//! Training the adapters and head (docs/model.md §3): the frozen semantic tokens are computed once
 //! per photo and flip and cached, so each step runs only the detail stream; gradients flow
 //! through the frozen backbone into the GLIA blocks. AdamW, cosine decay per step, PLCC loss,
 //! random flips and fragment offsets, all from one seed.

@@ -11,7 +11,6 @@ use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Sender};
 use glia_engine::train::data::Sample;
-use glia_engine::train::predict::predict;
 use glia_engine::train::session::{SessionEvent, fine_tune, holdout};
 use glia_engine::train::trainer::TrainConfig;
 use glia_engine::{ComputeDevice, Model};
@@ -180,12 +179,7 @@ pub fn run(
     if !cancelled {
         let mut model = outcome.model;
         // Scores on the user's own scale (stars × 20), like the shipped model's on LIVEC's.
-        let (raw, mos, _) = predict(model.clone(), &device, &samples);
-        if raw.len() >= 2 {
-            let (scale, offset) = crate::models::fit_line(&raw, &mos);
-            model.info.score_scale = scale as f32;
-            model.info.score_offset = offset as f32;
-        }
+        glia_engine::train::calibrate(&mut model, &device, &samples);
         *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(Tuned {
             model,
             samples: samples.clone(),
@@ -220,6 +214,85 @@ pub fn samples(rated: impl IntoIterator<Item = (PathBuf, f64)>) -> Vec<Sample> {
         .into_iter()
         .map(|(path, score)| Sample { path, score })
         .collect()
+}
+
+impl super::State {
+    /// Starts a session from `start` (the model in use when `None`).
+    pub(super) fn start_tune(&mut self, start: Option<Model>, samples: Vec<Sample>, epochs: usize) {
+        let Some(current) = self.slot.get() else {
+            self.out
+                .send(super::Event::Notice("the model is still loading".into()));
+            return;
+        };
+        if let Some(old) = self.tune.take() {
+            old.cancel.store(true, Ordering::Relaxed);
+        }
+        let device = current.scorer.device().clone();
+        let start = start.unwrap_or_else(|| current.scorer.model().clone());
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (confirm_tx, confirm_rx) = crossbeam_channel::unbounded();
+        self.tune = Some(Session {
+            cancel: cancel.clone(),
+            confirm: confirm_tx,
+        });
+        let (out, slot) = (self.out.clone(), self.tuned.clone());
+        super::spawn("glia-finetune", move || {
+            run(
+                start,
+                device,
+                samples,
+                epochs,
+                cancel,
+                confirm_rx,
+                slot,
+                |e| out.send(super::Event::Tune(e)),
+            );
+        });
+    }
+
+    /// Saves the finished session's model under `name` in the user's model library, with
+    /// its card, and switches to it.
+    pub(super) fn keep_tuned(&mut self, name: &str) -> anyhow::Result<()> {
+        use super::model_library::{Card, check_name, model_path, write_card};
+        use anyhow::Context;
+        check_name(name)?;
+        let dir = self.opts.paths.models.clone();
+        let path = model_path(&dir, name);
+        anyhow::ensure!(!path.exists(), "a model named {name:?} exists already");
+        let tuned = self
+            .tuned
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .context("no finished session to keep")?;
+        let base = self.slot.get().map(|m| m.key);
+        std::fs::create_dir_all(&dir)?;
+        let mut model = tuned.model;
+        let extra = &mut model.info.extra;
+        extra.insert(
+            "base".into(),
+            base.as_ref().map_or_else(String::new, |k| k.catalog_key()),
+        );
+        extra.insert("training_samples".into(), tuned.samples.len().to_string());
+        model.save(&path)?;
+        let created = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        write_card(
+            &dir,
+            &Card {
+                name: name.to_owned(),
+                base: base.map_or_else(String::new, |k| k.name),
+                photos: tuned.samples.len(),
+                held_out: tuned.held_out,
+                created,
+                before: tuned.before,
+                after: tuned.after,
+            },
+        )?;
+        self.use_model(Some(path));
+        Ok(())
+    }
 }
 
 #[cfg(test)]

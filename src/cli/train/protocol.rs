@@ -9,7 +9,9 @@ use glia_engine::train::protocol::{
 };
 use glia_engine::train::trainer::Event;
 
-use super::train::{TrainArgs, cancel_on_ctrl_c, fresh_model, progress_bar, say, show_step};
+use super::args::TrainArgs;
+use super::models::fresh_model;
+use super::progress::{cancel_on_ctrl_c, progress_bar, say, show_step};
 
 pub fn run(args: &TrainArgs) -> Result<ExitCode> {
     let n_splits = args.splits.unwrap_or(1);
@@ -23,7 +25,7 @@ pub fn run(args: &TrainArgs) -> Result<ExitCode> {
         );
     }
     let data = args.data.load(10, "the split protocol")?;
-    let device = super::pick_device(args.device, args.quiet)?;
+    let device = crate::cli::pick_device(args.device, args.quiet)?;
     // Each split starts from fresh adapters on this backbone.
     let base = fresh_model(args, &device.device)?;
     if let Some(dir) = &args.save_models {
@@ -33,6 +35,7 @@ pub fn run(args: &TrainArgs) -> Result<ExitCode> {
         variant: args.variant,
         fraction: args.train_fraction,
         test_samplings: args.test_samplings,
+        calibrate: args.save_models.is_some(),
     };
     let cancel = cancel_on_ctrl_c();
     let cfg = args.config();

@@ -107,12 +107,15 @@ pub struct Scored {
     pub outcome: Result<Score, String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Score {
     /// glia's 0–100 score.
     pub score: f32,
-    /// The raw head output.
+    /// The raw head output (with test-time samplings, the mean over the mosaics).
     pub raw: f32,
+    /// The raw output of each mosaic: the one of [`ScoreOptions::sampling`] first, then one
+    /// per test-time sampling (a single entry without them).
+    pub mosaics: Vec<f32>,
 }
 
 #[derive(Debug, Clone)]
@@ -167,55 +170,64 @@ impl Scorer {
         &self.device
     }
 
-    /// Raw head outputs for prepared photos, in one batch; with test-time samplings, the mean
-    /// over the mosaics, all scored against one pass of the semantic view.
-    pub fn raw_scores(&self, batch: &[&Prepared]) -> Result<Vec<f32>, String> {
+    /// Raw head outputs for prepared photos, in one batch: per photo, one per mosaic (the
+    /// primary mosaic, then each test-time sampling's), all scored against one pass of the
+    /// semantic view.
+    pub fn raw_scores(&self, batch: &[&Prepared]) -> Result<Vec<Vec<f32>>, String> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
         let net = &self.model.net;
         let f_s = net.semantic_tokens(self.stack(batch, |p| &p.semantic));
-        let mut sum = net
-            .forward_from_tokens(f_s.clone(), self.stack(batch, |p| &p.mosaic))
-            .score;
         let extra = batch
             .iter()
             .map(|p| p.extra_mosaics.len())
             .min()
             .unwrap_or(0);
-        for k in 0..extra {
-            let x_d = self.stack(batch, |p| &p.extra_mosaics[k]);
-            sum = sum + net.forward_from_tokens(f_s.clone(), x_d).score;
+        let mut out = vec![Vec::with_capacity(1 + extra); batch.len()];
+        for k in 0..=extra {
+            let x_d = match k {
+                0 => self.stack(batch, |p| &p.mosaic),
+                k => self.stack(batch, |p| &p.extra_mosaics[k - 1]),
+            };
+            let scores = net
+                .forward_from_tokens(f_s.clone(), x_d)
+                .score
+                .try_into_vec_as::<f32>()
+                .map_err(|e| format!("the device failed to run the model: {e}"))?;
+            for (photo, s) in out.iter_mut().zip(scores) {
+                photo.push(s);
+            }
         }
-        (sum / (1 + extra) as f32)
-            .try_into_vec_as::<f32>()
-            .map_err(|e| format!("the device failed to run the model: {e}"))
+        Ok(out)
     }
 
     /// 0–100 scores of photos already in memory (centred fragments, as in scoring a file
     /// decoded in full): for checks that make their own variants of a photo.
     pub fn score_images(&self, images: &[&image::RgbImage]) -> Result<Vec<f32>, String> {
+        self.score_images_at(images, self.model.info.detail_scale)
+    }
+
+    /// Like [`Self::score_images`], with the detail view cut at `scale` instead of the
+    /// model's own (the quality map's tiles are already at the working resolution).
+    pub fn score_images_at(
+        &self,
+        images: &[&image::RgbImage],
+        scale: crate::preprocess::DetailScale,
+    ) -> Result<Vec<f32>, String> {
         use rayon::prelude::*;
         let info = &self.model.info;
         let prepared: Vec<Prepared> = images
             .par_iter()
-            .map(|img| {
-                prepare(
-                    img,
-                    &info.normalization,
-                    Sampling::Centered,
-                    0,
-                    info.detail_scale,
-                )
-            })
+            .map(|img| prepare(img, &info.normalization, Sampling::Centered, 0, scale))
             .collect();
         let mut out = Vec::with_capacity(images.len());
         for chunk in prepared.chunks(8) {
             let refs: Vec<&Prepared> = chunk.iter().collect();
             out.extend(
                 self.raw_scores(&refs)?
-                    .into_iter()
-                    .map(|r| info.to_percent(r)),
+                    .iter()
+                    .map(|r| info.to_percent(mean(r))),
             );
         }
         Ok(out)
@@ -341,10 +353,11 @@ impl Scorer {
                         |_| Err("the device failed while running the model".to_owned()),
                     );
             for (i, (index, path, _)) in items.into_iter().enumerate() {
-                let outcome = match raw.as_ref().map(|r| r[i]) {
-                    Ok(raw) if raw.is_finite() => Ok(Score {
+                let outcome = match raw.as_ref().map(|r| (mean(&r[i]), &r[i])) {
+                    Ok((raw, mosaics)) if raw.is_finite() => Ok(Score {
                         score: self.model.info.to_percent(raw),
                         raw,
+                        mosaics: mosaics.clone(),
                     }),
                     Ok(_) => Err("the model produced no finite score for this photo".to_owned()),
                     Err(e) => Err(e.clone()),
@@ -374,6 +387,11 @@ impl Scorer {
         debug_assert_eq!(out.len(), n);
         out
     }
+}
+
+/// The mean of a photo's mosaic outputs: its raw score.
+fn mean(mosaics: &[f32]) -> f32 {
+    mosaics.iter().sum::<f32>() / mosaics.len().max(1) as f32
 }
 
 fn spawn(name: String, f: impl FnOnce() + Send + 'static) {

@@ -1,4 +1,6 @@
-//! Reading safetensors files into burn tensors, with explicit key names.
+//! Reading safetensors files into burn tensors, with explicit key names. A [`Scope`] reads
+//! under a key prefix (`file.at("blocks.3").linear("attn.qkv", …)`), so each module names
+//! only its own keys.
 //!
 //! Key mapping, timm ViT (`vit_{tiny,small,base}_patch16_224`) → [`super::vit::Vit`]:
 //!
@@ -179,6 +181,14 @@ impl TensorFile {
         Ok(linear_from_torch(&w, d_in, d_out, Some(bias), device))
     }
 
+    /// A reader of the keys under `prefix` (`prefix.name`).
+    pub fn at(&self, prefix: &str) -> Scope<'_> {
+        Scope {
+            file: self,
+            prefix: prefix.to_owned(),
+        }
+    }
+
     pub fn layer_norm(
         &self,
         prefix: &str,
@@ -191,6 +201,77 @@ impl TensorFile {
         norm.gamma = self.param(&format!("{prefix}.weight"), [d], what, device)?;
         norm.beta = Some(self.param(&format!("{prefix}.bias"), [d], what, device)?);
         Ok(norm)
+    }
+}
+
+/// The keys of a [`TensorFile`] under one prefix, like candle's `VarBuilder::pp`.
+#[derive(Clone)]
+pub struct Scope<'a> {
+    file: &'a TensorFile,
+    prefix: String,
+}
+
+impl<'a> Scope<'a> {
+    /// The full key of `name` in this scope.
+    pub fn key(&self, name: &str) -> String {
+        match (self.prefix.is_empty(), name.is_empty()) {
+            (true, _) => name.to_owned(),
+            (false, true) => self.prefix.clone(),
+            (false, false) => format!("{}.{name}", self.prefix),
+        }
+    }
+
+    /// A narrower scope: `blocks` then `3` reads `blocks.3.*`.
+    pub fn at(&self, name: &str) -> Scope<'a> {
+        Scope {
+            file: self.file,
+            prefix: self.key(name),
+        }
+    }
+
+    pub fn file(&self) -> &'a TensorFile {
+        self.file
+    }
+
+    pub fn read(
+        &self,
+        name: &str,
+        expected: &[usize],
+        what: &'static str,
+    ) -> Result<Vec<f32>, WeightsError> {
+        self.file.read(&self.key(name), expected, what)
+    }
+
+    pub fn param<const D: usize>(
+        &self,
+        name: &str,
+        shape: [usize; D],
+        what: &'static str,
+        device: &Device,
+    ) -> Result<Param<Tensor<D>>, WeightsError> {
+        self.file.param(&self.key(name), shape, what, device)
+    }
+
+    pub fn linear(
+        &self,
+        name: &str,
+        d_in: usize,
+        d_out: usize,
+        what: &'static str,
+        device: &Device,
+    ) -> Result<Linear, WeightsError> {
+        self.file.linear(&self.key(name), d_in, d_out, what, device)
+    }
+
+    pub fn layer_norm(
+        &self,
+        name: &str,
+        d: usize,
+        eps: f64,
+        what: &'static str,
+        device: &Device,
+    ) -> Result<LayerNorm, WeightsError> {
+        self.file.layer_norm(&self.key(name), d, eps, what, device)
     }
 }
 

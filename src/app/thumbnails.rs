@@ -12,7 +12,7 @@ use crossbeam_channel::{Receiver, Sender, unbounded};
 use glia_media::ThumbCache;
 use image::RgbImage;
 
-use super::worker::Wake;
+use super::Wake;
 
 /// Longest side of a grid thumbnail in pixels (cells are drawn at most this large).
 pub const THUMB_SIDE: u32 = 320;
@@ -20,24 +20,6 @@ pub const THUMB_SIDE: u32 = 320;
 const CACHE_BYTES: u64 = 1 << 30;
 /// Longest side of the full view's texture (GPUs take 8192; this keeps memory sane).
 pub const VIEW_SIDE: u32 = 4096;
-
-/// Decodes a photo for display or the model: RAW files through their embedded preview,
-/// EXIF orientation applied.
-pub fn decode(path: &Path) -> Result<RgbImage, String> {
-    glia_media::load_rgb(path).map_err(|e| e.to_string())
-}
-
-/// EXIF date taken, from the first 256 KiB (where EXIF lives in JPEG and TIFF-based RAW).
-pub fn date_taken(path: &Path) -> Option<i64> {
-    use std::io::Read;
-    let mut head = Vec::with_capacity(256 * 1024);
-    std::fs::File::open(path)
-        .ok()?
-        .take(256 * 1024)
-        .read_to_end(&mut head)
-        .ok()?;
-    glia_media::date_taken(&head)
-}
 
 pub enum Loaded {
     Thumb {
@@ -155,7 +137,9 @@ impl Loader {
         let spawned = thread::Builder::new()
             .name("glia-view".into())
             .spawn(move || {
-                let image = decode(&path).map(|img| glia_media::downscale(&img, VIEW_SIDE));
+                let image = glia_media::load_rgb(&path)
+                    .map(|img| glia_media::downscale(&img, VIEW_SIDE))
+                    .map_err(|e| e.to_string());
                 if tx.send(Loaded::Full { index, image }).is_ok() {
                     wake();
                 }

@@ -11,7 +11,9 @@ use glia_engine::train::data::Dataset;
 use glia_engine::train::session::{SessionEvent, fine_tune};
 use glia_engine::{ComputeDevice, Model};
 
-use super::train::{TrainArgs, cancel_on_ctrl_c, progress_bar, save_trained, say, show_step};
+use super::args::TrainArgs;
+use super::models::save_trained;
+use super::progress::{cancel_on_ctrl_c, progress_bar, say, show_step};
 
 fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {

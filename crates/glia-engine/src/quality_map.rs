@@ -1,0 +1,127 @@
+//! The quality map: what pulls a photo's score down, and where (docs/model.md §2).
+//!
+//! Attention says where the model looked, not what it disliked. Here the model itself is
+//! asked: the photo is brought to the model's working resolution, and overlapping tiles of
+//! half its width and height (a 5 × 5 grid of positions, a twelfth of the frame apart) are
+//! each scored as a photo of their own, at that same pixel scale, so a tile's fragments see
+//! the detail the whole photo's fragments see. A tile that scores below the best one holds
+//! something that lowers the score: its *deficit* (points on the 0–100 scale). Deficits are
+//! interpolated between tile centres over the whole frame, so the map covers every pixel,
+//! not only where the 49 fragments were cut.
+
+use image::RgbImage;
+
+use crate::attention::interpolate;
+use crate::pipeline::Scorer;
+use crate::preprocess::{DetailScale, work_size};
+
+/// Tile positions per side.
+pub const POSITIONS: usize = 5;
+
+/// A photo's quality map.
+#[derive(Debug, Clone)]
+pub struct QualityMap {
+    /// The photo's size (pixels, as shown).
+    pub width: u32,
+    pub height: u32,
+    /// Per tile, row-major over `POSITIONS`²: its 0–100 score and its deficit from the best
+    /// tile (≥ 0; larger = lowers the score more).
+    pub tile_scores: Vec<f32>,
+    pub deficits: Vec<f32>,
+    /// Each tile's region in photo pixels, `(x0, y0, x1, y1)`.
+    pub tiles: Vec<(f32, f32, f32, f32)>,
+}
+
+impl QualityMap {
+    /// Scores the tiles of `img` with `scorer`'s model (all cores: the tiles are split among
+    /// threads). Errors only when the device fails.
+    pub fn compute(scorer: &Scorer, img: &RgbImage) -> Result<Self, String> {
+        let (width, height) = img.dimensions();
+        let scale = scorer.model().info.detail_scale;
+        let (ww, wh) = match scale {
+            DetailScale::ShortSide(_) => work_size(width, height, scale),
+            DetailScale::Native => (width, height),
+        };
+        let work = crate::preprocess::resize(img, ww, wh);
+        let (tw, th) = ((ww / 2).max(1), (wh / 2).max(1));
+        let step = |full: u32, tile: u32, i: usize| {
+            ((full - tile) as f32 * i as f32 / (POSITIONS - 1) as f32).round() as u32
+        };
+        let mut crops = Vec::with_capacity(POSITIONS * POSITIONS);
+        let mut tiles = Vec::with_capacity(POSITIONS * POSITIONS);
+        let (sx, sy) = (width as f32 / ww as f32, height as f32 / wh as f32);
+        for r in 0..POSITIONS {
+            for c in 0..POSITIONS {
+                let (x, y) = (step(ww, tw, c), step(wh, th, r));
+                crops.push(image::imageops::crop_imm(&work, x, y, tw, th).to_image());
+                tiles.push((
+                    x as f32 * sx,
+                    y as f32 * sy,
+                    (x + tw) as f32 * sx,
+                    (y + th) as f32 * sy,
+                ));
+            }
+        }
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let per = crops.len().div_ceil(threads.max(1));
+        let tile_scores = std::thread::scope(|s| {
+            let handles: Vec<_> = crops
+                .chunks(per.max(1))
+                .map(|chunk| {
+                    s.spawn(move || {
+                        let refs: Vec<&RgbImage> = chunk.iter().collect();
+                        scorer.score_images_at(&refs, DetailScale::Native)
+                    })
+                })
+                .collect();
+            let mut all = Vec::with_capacity(crops.len());
+            for h in handles {
+                let part = h
+                    .join()
+                    .map_err(|_| "the device failed while scoring the tiles".to_owned())??;
+                all.extend(part);
+            }
+            Ok::<_, String>(all)
+        })?;
+        let best = tile_scores
+            .iter()
+            .copied()
+            .fold(f32::NEG_INFINITY, f32::max);
+        let deficits = tile_scores.iter().map(|&s| best - s).collect();
+        Ok(Self {
+            width,
+            height,
+            tile_scores,
+            deficits,
+            tiles,
+        })
+    }
+
+    /// The tile that lowers the score most: `(x0, y0, x1, y1)` in photo pixels.
+    pub fn worst(&self) -> (f32, f32, f32, f32) {
+        let i = self
+            .deficits
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map_or(0, |(i, _)| i);
+        self.tiles[i]
+    }
+
+    /// The deficits over a `width`×`height` rendering of the photo (points; 0 where the
+    /// photo is at its best), interpolated between tile centres.
+    pub fn render(&self, width: u32, height: u32) -> Vec<f32> {
+        let n = POSITIONS;
+        let grid: Vec<Vec<f32>> = (0..n)
+            .map(|r| self.deficits[r * n..(r + 1) * n].to_vec())
+            .collect();
+        let centre = |t: &(f32, f32, f32, f32)| ((t.0 + t.2) / 2.0, (t.1 + t.3) / 2.0);
+        let xs: Vec<f32> = (0..n).map(|c| centre(&self.tiles[c]).0).collect();
+        let ys: Vec<f32> = (0..n).map(|r| centre(&self.tiles[r * n]).1).collect();
+        let to_photo = (
+            self.width as f32 / width.max(1) as f32,
+            self.height as f32 / height.max(1) as f32,
+        );
+        interpolate(&grid, &xs, &ys, width, height, to_photo)
+    }
+}

@@ -1,0 +1,73 @@
+//! Heatmaps for the viewer, on demand: both streams' attention maps, rendered at the size
+//! the viewer draws them and coloured here, off the UI thread.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use glia_engine::Scorer;
+use glia_engine::attention::{MapKind, Sinks};
+use glia_engine::overlay::{Which, rendered_map, turbo};
+
+use super::{Event, Heat, State, spawn};
+
+/// The longest side heatmap layers are rendered at: the viewer stretches them smoothly.
+const HEAT_SIDE: u32 = 768;
+
+impl State {
+    pub(super) fn heatmap(&mut self, index: usize, path: PathBuf, kind: MapKind) {
+        let (slot, out) = (self.slot.clone(), self.out.clone());
+        spawn("glia-heatmap", move || {
+            let never = AtomicBool::new(false);
+            let outcome = slot
+                .wait(&never)
+                .ok_or_else(|| "the model is not loaded".to_owned())
+                .and_then(|m| compute(&m.scorer, &path, kind));
+            out.send(Event::Heatmap { index, outcome });
+        });
+    }
+}
+
+fn rgba(map: &[f32]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(map.len() * 4);
+    for &v in map {
+        let c = turbo(v);
+        out.extend_from_slice(&[c[0], c[1], c[2], 255]);
+    }
+    out
+}
+
+fn compute(scorer: &Scorer, path: &Path, kind: MapKind) -> Result<Heat, String> {
+    let img = glia_media::load_rgb(path).map_err(|e| e.to_string())?;
+    let (w, h) = img.dimensions();
+    let s = (HEAT_SIDE as f32 / w.max(h) as f32).min(1.0);
+    let (rw, rh) = (
+        ((w as f32 * s).round() as u32).max(1),
+        ((h as f32 * s).round() as u32).max(1),
+    );
+    let model = scorer.model();
+    let maps = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        glia_engine::attention::compute(model, &img, &scorer.device().device)
+    }))
+    .map_err(|_| "the device failed while computing the heatmap".to_owned())?;
+    Ok(Heat {
+        width: rw,
+        height: rh,
+        vit: rgba(&rendered_map(
+            &maps,
+            Which::Vit,
+            kind,
+            Sinks::Suppressed,
+            rw,
+            rh,
+        )),
+        glia: rgba(&rendered_map(
+            &maps,
+            Which::Glia,
+            kind,
+            Sinks::Suppressed,
+            rw,
+            rh,
+        )),
+        score: maps.score,
+    })
+}

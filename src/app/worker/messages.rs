@@ -1,0 +1,140 @@
+//! What the GUI and the worker say to each other.
+
+use std::path::PathBuf;
+
+use glia_catalog::{ExportMode, ExportOutcome, Labels, PhotoId, SidecarStyle};
+
+use super::model_library::Named;
+use super::model_slot::ModelKey;
+use super::tuning::TuneEvent;
+
+/// A photo as the folder walk found it, before it is read.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub path: PathBuf,
+    pub size: u64,
+    /// Modification time, seconds since the epoch (for sorting by date without EXIF).
+    pub modified: i64,
+    /// Why it cannot be read at all (unsupported type, unreadable entry).
+    pub skip: Option<String>,
+}
+
+/// What the catalog knows of a photo once its content is identified.
+#[derive(Debug, Clone)]
+pub struct Identified {
+    pub index: usize,
+    pub outcome: Result<Known, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Known {
+    pub id: PhotoId,
+    pub labels: Labels,
+    /// The score for the current model, when it was computed before.
+    pub score: Option<f32>,
+    pub taken: Option<i64>,
+}
+
+/// One heatmap layer per stream, coloured (turbo) and rendered at the size the viewer draws
+/// it, so the GUI only uploads it.
+#[derive(Debug, Clone)]
+pub struct Heat {
+    pub width: u32,
+    pub height: u32,
+    /// RGBA, row-major.
+    pub vit: Vec<u8>,
+    pub glia: Vec<u8>,
+    pub score: f32,
+}
+
+pub enum Command {
+    Open(PathBuf),
+    SetLabels {
+        index: usize,
+        path: PathBuf,
+        id: PhotoId,
+        labels: Labels,
+    },
+    Pause(bool),
+    CancelScoring,
+    /// Score these photos (index, path, id): the ones left when a run was cancelled.
+    Score(Vec<(usize, PathBuf, PhotoId)>),
+    Heatmap {
+        index: usize,
+        path: PathBuf,
+        kind: glia_engine::attention::MapKind,
+    },
+    SidecarStyle(SidecarStyle),
+    /// Fine-tune the model in use on these (photo, 0–100) ratings.
+    StartTune {
+        ratings: Vec<(PathBuf, f64)>,
+        epochs: usize,
+    },
+    /// The answer to a CPU time estimate.
+    ConfirmTune(bool),
+    CancelTune,
+    /// Keep the finished session's model under this name and switch to it.
+    KeepTuned(String),
+    DiscardTuned,
+    /// Train the finished session's model further on the same ratings.
+    ContinueTune {
+        epochs: usize,
+    },
+    /// Switch models: a named model's file, or the shipped default (`None`).
+    UseModel(Option<PathBuf>),
+    ListModels,
+    RenameModel {
+        old: String,
+        new: String,
+    },
+    DeleteModel(String),
+    ExportModel {
+        name: String,
+        dest: PathBuf,
+    },
+    Export {
+        paths: Vec<PathBuf>,
+        dest: PathBuf,
+        mode: ExportMode,
+    },
+}
+
+pub enum Event {
+    ModelReady {
+        model: ModelKey,
+        device: String,
+        reason: String,
+    },
+    ModelFailed(String),
+    Listed {
+        generation: u64,
+        folder: PathBuf,
+        photos: Vec<Listed>,
+    },
+    Identified {
+        generation: u64,
+        items: Vec<Identified>,
+    },
+    Scored {
+        generation: u64,
+        index: usize,
+        outcome: Result<f32, String>,
+    },
+    ScoringStopped {
+        generation: u64,
+    },
+    Heatmap {
+        index: usize,
+        outcome: Result<Heat, String>,
+    },
+    Saved {
+        index: usize,
+        error: Option<String>,
+    },
+    Exported(Vec<ExportOutcome>),
+    ExportProgress(usize, usize),
+    /// Something the user should read (status line).
+    Notice(String),
+    Tune(TuneEvent),
+    Models(Vec<Named>),
+}
