@@ -184,6 +184,16 @@ fn paint_cell(app: &GliaApp, ui: &egui::Ui, index: usize, rect: Rect, selected: 
                 Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
                 tint,
             );
+            // Where the quality map found the weak spot, once the viewer computed it.
+            if let Some([x0, y0, x1, y1]) = photo.worst {
+                let at = |fx: f32, fy: f32| r.min + Vec2::new(fx * r.width(), fy * r.height());
+                painter.rect_stroke(
+                    Rect::from_min_max(at(x0, y0), at(x1, y1)),
+                    CornerRadius::same(2),
+                    egui::Stroke::new(1.5, Color32::from_rgb(255, 140, 40)),
+                    egui::StrokeKind::Inside,
+                );
+            }
         }
         _ => {
             painter.text(

@@ -18,7 +18,14 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("X", "reject"),
     ("U", "unflag"),
     ("N", "next photo without stars"),
-    ("H", "heatmap overlay: off, GLIANet, ViT, side by side"),
+    (
+        "H",
+        "map overlay: off, quality, GLIANet, ViT, ViT | GLIANet",
+    ),
+    (
+        "L",
+        "loupe: the region that lowers the score most, at 100 %",
+    ),
     ("Ctrl+O", "open a folder"),
     ("F1 or ?", "this help"),
 ];
@@ -138,6 +145,14 @@ impl GliaApp {
         }
         if pressed(Key::N) {
             self.next_unrated();
+        }
+        if pressed(Key::L) {
+            if self.viewing.is_none()
+                && let Some(i) = self.shoot.selected
+            {
+                self.open_viewer(i);
+            }
+            self.loupe();
         }
         let Some(sel) = self.shoot.selected else {
             return;

@@ -73,11 +73,13 @@ impl Settings {
     }
 }
 
-/// The viewer's attention overlay (H cycles through them).
+/// The viewer's map overlay (H cycles through them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum Overlay {
     #[default]
     Off,
+    /// What lowers the score, where.
+    Quality,
     Glia,
     Vit,
     SideBySide,
@@ -86,7 +88,8 @@ pub enum Overlay {
 impl Overlay {
     pub fn next(self) -> Self {
         match self {
-            Overlay::Off => Overlay::Glia,
+            Overlay::Off => Overlay::Quality,
+            Overlay::Quality => Overlay::Glia,
             Overlay::Glia => Overlay::Vit,
             Overlay::Vit => Overlay::SideBySide,
             Overlay::SideBySide => Overlay::Off,
@@ -96,6 +99,7 @@ impl Overlay {
     pub fn label(self) -> &'static str {
         match self {
             Overlay::Off => "Off",
+            Overlay::Quality => "Quality",
             Overlay::Glia => "GLIANet",
             Overlay::Vit => "ViT",
             Overlay::SideBySide => "ViT | GLIANet",
@@ -130,11 +134,15 @@ pub struct Viewing {
     zoom: f32,
     pan: egui::Vec2,
     heat: Option<HeatTextures>,
+    /// Open the worst region at 100 % once the maps are there (L).
+    loupe: bool,
     heat_pending: bool,
     heat_error: Option<String>,
 }
 
 struct HeatTextures {
+    quality: egui::TextureHandle,
+    worst: [f32; 4],
     vit: egui::TextureHandle,
     glia: egui::TextureHandle,
     rollout: bool,
@@ -395,6 +403,9 @@ impl GliaApp {
                     v.heat_pending = false;
                     match outcome {
                         Ok(heat) => {
+                            if let Some(p) = self.shoot.photos.get_mut(index) {
+                                p.worst = Some(heat.worst);
+                            }
                             v.heat = Some(viewer::heat_textures(ctx, &heat, self.settings.rollout))
                         }
                         Err(e) => v.heat_error = Some(e),

@@ -23,6 +23,9 @@ pub struct Photo {
     pub taken: Option<i64>,
     /// Position in natural name order, so sorting compares integers, not strings.
     pub name_rank: u32,
+    /// The region that lowers the score most (fractions of the photo), once its quality
+    /// map was computed in the viewer.
+    pub worst: Option<[f32; 4]>,
 }
 
 /// Sets each photo's `name_rank`: one natural sort per folder.
@@ -50,6 +53,7 @@ impl Photo {
             problem: l.skip,
             taken: None,
             name_rank: 0,
+            worst: None,
             path: l.path,
         }
     }
@@ -235,6 +239,7 @@ mod tests {
             problem: None,
             taken: None,
             name_rank: 0,
+            worst: None,
         }
     }
 

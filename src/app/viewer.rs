@@ -1,5 +1,6 @@
-//! The full view: zoom and pan, the score, and the attention overlay (GLIANet, ViT, or
-//! both side by side like the paper's Figure 3) computed on demand.
+//! The full view: zoom and pan, the score, and the map overlay computed on demand: the
+//! quality map (what lowers the score), GLIANet's or the ViT's attention, or both side by
+//! side like the paper's Figure 3. L opens the worst region at 100 % (a loupe on the defect).
 
 use eframe::egui::{self, Align2, Color32, FontId, Rect, Sense, Vec2};
 use glia_engine::attention::MapKind;
@@ -18,6 +19,8 @@ pub fn heat_textures(ctx: &egui::Context, heat: &Heat, rollout: bool) -> HeatTex
         ctx.load_texture(name, img, egui::TextureOptions::LINEAR)
     };
     HeatTextures {
+        quality: tex("heat-quality", &heat.quality),
+        worst: heat.worst,
         vit: tex("heat-vit", &heat.vit),
         glia: tex("heat-glia", &heat.glia),
         rollout,
@@ -37,6 +40,7 @@ impl GliaApp {
             zoom: 1.0,
             pan: Vec2::ZERO,
             heat: None,
+            loupe: false,
             heat_pending: false,
             heat_error: None,
         });
@@ -47,15 +51,23 @@ impl GliaApp {
         }
     }
 
-    /// Asks for the heatmap of the photo on view when the overlay needs one it lacks.
+    /// Opens the region that lowers the score most at 100 %, computing the maps first when
+    /// they are not there yet.
+    pub(super) fn loupe(&mut self) {
+        if let Some(v) = self.viewing.as_mut() {
+            v.loupe = true;
+        }
+    }
+
+    /// Asks for the maps of the photo on view when the overlay or the loupe needs them.
     fn want_heat(&mut self) {
         let rollout = self.settings.rollout;
-        if self.settings.overlay == Overlay::Off {
-            return;
-        }
         let Some(v) = self.viewing.as_mut() else {
             return;
         };
+        if self.settings.overlay == Overlay::Off && !v.loupe {
+            return;
+        }
         let stale = v.heat.as_ref().is_none_or(|h| h.rollout != rollout);
         if stale && !v.heat_pending && v.heat_error.is_none() && v.error.is_none() {
             v.heat_pending = true;
@@ -106,6 +118,7 @@ pub fn show(app: &mut GliaApp, ui: &mut egui::Ui) {
                 (r.shrink(2.0), heat.as_ref().map(|h| &h.glia), "GLIANet"),
             ]
         }
+        (Overlay::Quality, heat) => vec![(area, heat.as_ref().map(|h| &h.quality), "Quality")],
         (Overlay::Glia, heat) => vec![(area, heat.as_ref().map(|h| &h.glia), "GLIANet")],
         (Overlay::Vit, heat) => vec![(area, heat.as_ref().map(|h| &h.vit), "ViT")],
         (Overlay::Off, _) => vec![(area, None, "")],
@@ -132,6 +145,17 @@ pub fn show(app: &mut GliaApp, ui: &mut egui::Ui) {
     }
     if resp.dragged() {
         v.pan += resp.drag_delta();
+    }
+    // The loupe: 1:1 (one photo pixel per screen pixel) on the worst region's centre.
+    if v.loupe
+        && let Some(h) = &v.heat
+    {
+        v.loupe = false;
+        v.zoom = 1.0 / (fit * ui.ctx().pixels_per_point());
+        let [x0, y0, x1, y1] = h.worst;
+        let shown = size * fit * v.zoom;
+        let centre = Vec2::new((x0 + x1) / 2.0 - 0.5, (y0 + y1) / 2.0 - 0.5);
+        v.pan = -Vec2::new(centre.x * shown.x, centre.y * shown.y);
     }
     if resp.double_clicked() {
         let one_to_one = 1.0 / (fit * ui.ctx().pixels_per_point());
@@ -163,10 +187,30 @@ pub fn show(app: &mut GliaApp, ui: &mut egui::Ui) {
             );
         }
     }
-    if overlay != Overlay::Off && v.heat.is_none() {
+    if overlay != Overlay::Off && v.heat.is_some() {
+        let legend = match overlay {
+            Overlay::Quality => {
+                "Quality: warmer = lowers the score more (full scale 10 points or the worst region)"
+            }
+            _ => "Attention: where the model looked, min–max per map; sink tokens suppressed",
+        };
+        let at = area.left_bottom() + Vec2::new(8.0, -8.0);
+        let galley = ui.painter().layout_no_wrap(
+            legend.to_owned(),
+            FontId::proportional(12.0),
+            Color32::WHITE,
+        );
+        let bg =
+            Rect::from_min_size(at - Vec2::new(0.0, galley.size().y), galley.size()).expand(4.0);
+        ui.painter()
+            .rect_filled(bg, 4.0, Color32::from_black_alpha(170));
+        ui.painter()
+            .galley(bg.min + Vec2::splat(4.0), galley, Color32::WHITE);
+    }
+    if (overlay != Overlay::Off || v.loupe) && v.heat.is_none() {
         let text = match &v.heat_error {
-            Some(e) => format!("Heatmap failed: {e}"),
-            None => "Computing the attention map…".to_owned(),
+            Some(e) => format!("The maps failed: {e}"),
+            None => "Computing the maps…".to_owned(),
         };
         ui.painter().text(
             area.center_bottom() - Vec2::new(0.0, 20.0),
@@ -214,6 +258,7 @@ fn toolbar(app: &mut GliaApp, ui: &mut egui::Ui) {
         ui.label("Overlay (H):");
         for o in [
             Overlay::Off,
+            Overlay::Quality,
             Overlay::Glia,
             Overlay::Vit,
             Overlay::SideBySide,
@@ -229,6 +274,13 @@ fn toolbar(app: &mut GliaApp, ui: &mut egui::Ui) {
             .on_hover_text(
                 "Attention rollout over all blocks instead of the last block's attention",
             );
+        if ui
+            .button("🔍 Worst region")
+            .on_hover_text("Open the region that lowers the score most at 100 % (L)")
+            .clicked()
+        {
+            app.loupe();
+        }
         ui.separator();
         ui.weak(format!(
             "zoom {:.0}% (double-click: fit / 1:1)",

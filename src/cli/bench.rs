@@ -57,6 +57,10 @@ struct DeviceReport {
     end_to_end_megapixels_per_s: f64,
     /// The same run with every JPEG decoded in full (before reduced-scale decoding).
     end_to_end_full_decode_images_per_s: f64,
+    /// The quality map of the folder's largest photo, decoding included (what the viewer
+    /// and `glia heatmap --map quality` wait for): its megapixels and seconds.
+    quality_map_megapixels: f64,
+    quality_map_seconds: f64,
 }
 
 /// Decoding alone, one thread, every photo of the folder once.
@@ -252,6 +256,23 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
             });
         }
         let scorer = Scorer::new(model, dev.clone());
+        let (largest, largest_mp) = paths
+            .iter()
+            .zip(megapixels(&paths))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(p, mp)| (p.clone(), mp))
+            .unwrap_or_default();
+        let start = Instant::now();
+        let quality = glia_media::load_rgb(&largest)
+            .map_err(|e| e.to_string())
+            .and_then(|img| glia_engine::quality_map::QualityMap::compute(&scorer, &img));
+        let quality_seconds = start.elapsed().as_secs_f64();
+        if let Err(e) = quality {
+            eprintln!(
+                "glia bench: warning: no quality map of {}: {e}",
+                largest.display()
+            );
+        }
         let start = Instant::now();
         let full_decoded = scorer.score_all(
             paths.clone(),
@@ -293,6 +314,8 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
             end_to_end_samplings3_images_per_s: e2e_sampled,
             end_to_end_megapixels_per_s: folder_mp / seconds,
             end_to_end_full_decode_images_per_s: e2e_full,
+            quality_map_megapixels: largest_mp,
+            quality_map_seconds: quality_seconds,
         });
     }
     if args.json {
@@ -336,6 +359,10 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
             println!(
                 "  the same, --test-samplings 3:      {:8.2} images/s",
                 d.end_to_end_samplings3_images_per_s
+            );
+            println!(
+                "  quality map of the largest photo ({:.1} MP), decoding included: {:.2} s",
+                d.quality_map_megapixels, d.quality_map_seconds
             );
         }
         if let Some(d) = &report.decode {

@@ -127,15 +127,18 @@ pub fn localise(
     let clean_corner = clean.iter().map(|m| in_corner(peak(m, w), w, h)).collect();
     let mut hits = vec![Vec::new(); MAPS.len()];
     for (k, kind) in KINDS.iter().enumerate() {
-        let mut per_map = vec![[false; 4]; MAPS.len()];
-        for q in 0..4 {
-            let hurt = damage_quadrant(img, kind, q, seed.wrapping_add((4 * k + q) as u64));
-            for (m, map) in maps(scorer, &hurt)?.iter().enumerate() {
-                per_map[m][q] = quadrant_of(peak(map, w), w, h) == q;
-            }
-        }
-        for (m, row) in per_map.into_iter().enumerate() {
-            hits[m].push(row);
+        let by_quadrant = (0..4)
+            .map(|q| {
+                let hurt = damage_quadrant(img, kind, q, seed.wrapping_add((4 * k + q) as u64));
+                let found = maps(scorer, &hurt)?;
+                Ok(found
+                    .iter()
+                    .map(|map| quadrant_of(peak(map, w), w, h) == q)
+                    .collect::<Vec<bool>>())
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        for (m, row) in hits.iter_mut().enumerate() {
+            row.push(std::array::from_fn(|q| by_quadrant[q][m]));
         }
     }
     Ok(PhotoLocalisation {

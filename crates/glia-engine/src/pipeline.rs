@@ -98,6 +98,9 @@ pub fn discover(inputs: &[PathBuf]) -> Vec<Entry> {
     out
 }
 
+/// A prepared (semantic view, mosaic) pair, both normalised CHW 224×224.
+pub type View = (Vec<f32>, Vec<f32>);
+
 /// A photo's result.
 #[derive(Debug, Clone)]
 pub struct Scored {
@@ -184,42 +187,41 @@ impl Scorer {
             .map(|p| p.extra_mosaics.len())
             .min()
             .unwrap_or(0);
-        let mut out = vec![Vec::with_capacity(1 + extra); batch.len()];
-        for k in 0..=extra {
-            let x_d = match k {
-                0 => self.stack(batch, |p| &p.mosaic),
-                k => self.stack(batch, |p| &p.extra_mosaics[k - 1]),
-            };
-            let scores = net
-                .forward_from_tokens(f_s.clone(), x_d)
-                .score
-                .try_into_vec_as::<f32>()
-                .map_err(|e| format!("the device failed to run the model: {e}"))?;
-            for (photo, s) in out.iter_mut().zip(scores) {
-                photo.push(s);
-            }
-        }
-        Ok(out)
+        let passes: Vec<Tensor<1>> = (0..=extra)
+            .map(|k| {
+                let x_d = match k {
+                    0 => self.stack(batch, |p| &p.mosaic),
+                    k => self.stack(batch, |p| &p.extra_mosaics[k - 1]),
+                };
+                net.forward_from_tokens(f_s.clone(), x_d).score
+            })
+            .collect();
+        // One read back from the device for all passes: `[pass][photo]`.
+        let all = Tensor::cat(passes, 0)
+            .try_into_vec_as::<f32>()
+            .map_err(|e| format!("the device failed to run the model: {e}"))?;
+        let n = batch.len();
+        Ok((0..n)
+            .map(|i| (0..=extra).map(|k| all[k * n + i]).collect())
+            .collect())
     }
 
     /// 0–100 scores of photos already in memory (centred fragments, as in scoring a file
     /// decoded in full): for checks that make their own variants of a photo.
     pub fn score_images(&self, images: &[&image::RgbImage]) -> Result<Vec<f32>, String> {
-        self.score_images_at(images, self.model.info.detail_scale)
-    }
-
-    /// Like [`Self::score_images`], with the detail view cut at `scale` instead of the
-    /// model's own (the quality map's tiles are already at the working resolution).
-    pub fn score_images_at(
-        &self,
-        images: &[&image::RgbImage],
-        scale: crate::preprocess::DetailScale,
-    ) -> Result<Vec<f32>, String> {
         use rayon::prelude::*;
         let info = &self.model.info;
         let prepared: Vec<Prepared> = images
             .par_iter()
-            .map(|img| prepare(img, &info.normalization, Sampling::Centered, 0, scale))
+            .map(|img| {
+                prepare(
+                    img,
+                    &info.normalization,
+                    Sampling::Centered,
+                    0,
+                    info.detail_scale,
+                )
+            })
             .collect();
         let mut out = Vec::with_capacity(images.len());
         for chunk in prepared.chunks(8) {
@@ -229,6 +231,30 @@ impl Scorer {
                     .iter()
                     .map(|r| info.to_percent(mean(r))),
             );
+        }
+        Ok(out)
+    }
+
+    /// 0–100 scores of prepared (semantic view, mosaic) pairs, both normalised 224×224:
+    /// for views that are not whole photos (the quality map's tiles).
+    pub fn score_views(&self, views: &[View]) -> Result<Vec<f32>, String> {
+        let side = INPUT as usize;
+        let stack = |chunk: &[View], pick: fn(&View) -> &[f32]| {
+            let v: Vec<f32> = chunk.iter().flat_map(|p| pick(p).iter().copied()).collect();
+            Tensor::<4>::from_data(
+                TensorData::new(v, [chunk.len(), 3, side, side]),
+                &self.device.device,
+            )
+        };
+        let net = &self.model.net;
+        let mut out = Vec::with_capacity(views.len());
+        for chunk in views.chunks(8) {
+            let raw = net
+                .forward(stack(chunk, |p| &p.0), stack(chunk, |p| &p.1))
+                .score
+                .try_into_vec_as::<f32>()
+                .map_err(|e| format!("the device failed to run the model: {e}"))?;
+            out.extend(raw.into_iter().map(|r| self.model.info.to_percent(r)));
         }
         Ok(out)
     }

@@ -2,21 +2,25 @@
 //!
 //! Attention says where the model looked, not what it disliked. Here the model itself is
 //! asked: the photo is brought to the model's working resolution, and overlapping tiles of
-//! half its width and height (a 5 × 5 grid of positions, a twelfth of the frame apart) are
-//! each scored as a photo of their own, at that same pixel scale, so a tile's fragments see
-//! the detail the whole photo's fragments see. A tile that scores below the best one holds
-//! something that lowers the score: its *deficit* (points on the 0–100 scale). Deficits are
+//! half its width and height (a grid of positions) are each scored as a photo of their own,
+//! with the detail view cut at that same pixel scale, so a tile's fragments see the detail
+//! the whole photo's fragments see. A tile that scores below the best one holds something
+//! that lowers the score: its *deficit* (points on the 0–100 scale). Deficits are
 //! interpolated between tile centres over the whole frame, so the map covers every pixel,
-//! not only where the 49 fragments were cut.
+//! not only where the 49 fragments were cut. (Guiding every tile by the whole photo's
+//! semantic view instead was measured: faster, but it found the damaged quadrant less often;
+//! BENCHMARKS.md.)
 
 use image::RgbImage;
 
 use crate::attention::interpolate;
 use crate::pipeline::Scorer;
-use crate::preprocess::{DetailScale, work_size};
+use crate::preprocess::{
+    DetailScale, INPUT, Sampling, fragment_mosaic, normalize, resize, work_size,
+};
 
 /// Tile positions per side.
-pub const POSITIONS: usize = 5;
+pub const POSITIONS: usize = 4;
 
 /// A photo's quality map.
 #[derive(Debug, Clone)]
@@ -42,7 +46,8 @@ impl QualityMap {
             DetailScale::ShortSide(_) => work_size(width, height, scale),
             DetailScale::Native => (width, height),
         };
-        let work = crate::preprocess::resize(img, ww, wh);
+        let work = resize(img, ww, wh);
+        let norm = &scorer.model().info.normalization;
         let (tw, th) = ((ww / 2).max(1), (wh / 2).max(1));
         let step = |full: u32, tile: u32, i: usize| {
             ((full - tile) as f32 * i as f32 / (POSITIONS - 1) as f32).round() as u32
@@ -69,8 +74,18 @@ impl QualityMap {
                 .chunks(per.max(1))
                 .map(|chunk| {
                     s.spawn(move || {
-                        let refs: Vec<&RgbImage> = chunk.iter().collect();
-                        scorer.score_images_at(&refs, DetailScale::Native)
+                        let views: Vec<crate::pipeline::View> = chunk
+                            .iter()
+                            .map(|tile| {
+                                let (m, _) =
+                                    fragment_mosaic(tile, Sampling::Centered, DetailScale::Native);
+                                (
+                                    normalize(&resize(tile, INPUT, INPUT), norm),
+                                    normalize(&m, norm),
+                                )
+                            })
+                            .collect();
+                        scorer.score_views(&views)
                     })
                 })
                 .collect();

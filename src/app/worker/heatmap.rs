@@ -1,12 +1,13 @@
-//! Heatmaps for the viewer, on demand: both streams' attention maps, rendered at the size
-//! the viewer draws them and coloured here, off the UI thread.
+//! Maps for the viewer, on demand: the quality map and both streams' attention maps,
+//! rendered at the size the viewer draws them and coloured here, off the UI thread.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use glia_engine::Scorer;
 use glia_engine::attention::{MapKind, Sinks};
-use glia_engine::overlay::{Which, rendered_map, turbo};
+use glia_engine::overlay::{Which, rendered_map, rendered_quality, turbo};
+use glia_engine::quality_map::QualityMap;
 
 use super::{Event, Heat, State, spawn};
 
@@ -49,9 +50,14 @@ fn compute(scorer: &Scorer, path: &Path, kind: MapKind) -> Result<Heat, String> 
         glia_engine::attention::compute(model, &img, &scorer.device().device)
     }))
     .map_err(|_| "the device failed while computing the heatmap".to_owned())?;
+    let quality = QualityMap::compute(scorer, &img)?;
+    let (x0, y0, x1, y1) = quality.worst();
+    let (fw, fh) = (w as f32, h as f32);
     Ok(Heat {
         width: rw,
         height: rh,
+        quality: rgba(&rendered_quality(&quality, rw, rh)),
+        worst: [x0 / fw, y0 / fh, x1 / fw, y1 / fh],
         vit: rgba(&rendered_map(
             &maps,
             Which::Vit,

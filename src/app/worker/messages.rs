@@ -35,15 +35,19 @@ pub struct Known {
     pub taken: Option<i64>,
 }
 
-/// One heatmap layer per stream, coloured (turbo) and rendered at the size the viewer draws
-/// it, so the GUI only uploads it.
+/// The viewer's map layers (the quality map, and each stream's attention with its sink
+/// tokens suppressed), coloured (turbo) and rendered at the size the viewer draws them, so
+/// the GUI only uploads them.
 #[derive(Debug, Clone)]
 pub struct Heat {
     pub width: u32,
     pub height: u32,
     /// RGBA, row-major.
+    pub quality: Vec<u8>,
     pub vit: Vec<u8>,
     pub glia: Vec<u8>,
+    /// The region that lowers the score most, as fractions of the photo `[x0, y0, x1, y1]`.
+    pub worst: [f32; 4],
     pub score: f32,
 }
 
