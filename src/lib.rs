@@ -6,3 +6,4 @@
 pub mod app;
 pub mod models;
 pub mod paths;
+pub mod report;

@@ -24,7 +24,7 @@ struct Args {
 enum Command {
     /// Score photos (files and folders, recursively) from 0 (poor) to 100 (excellent).
     Score(cli::score::ScoreArgs),
-    /// Draw where the model looked: attention heatmaps over the photo (paper Figure 3).
+    /// Draw why a photo scored as it did: the quality map and attention heatmaps (paper Figure 3).
     Heatmap(cli::heatmap::HeatmapArgs),
     /// Agreement with opinion scores: SRCC, PLCC (after the 4-parameter logistic fit), KRCC, RMSE.
     Eval(cli::eval::EvalArgs),
@@ -34,6 +34,9 @@ enum Command {
     Bench(cli::bench::BenchArgs),
     /// Check the model's judgement on your photos: score drift with file size, damage ladders.
     Check(cli::check::CheckArgs),
+    /// Write a folder's quality report (one HTML file: histogram, photos worst first with
+    /// their quality maps, unreadable files).
+    Report(cli::report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
         Some(Command::Eval(a)) => cli::eval::run(a),
         Some(Command::Heatmap(a)) => cli::heatmap::run(a),
         Some(Command::Check(a)) => cli::check::run(a),
+        Some(Command::Report(a)) => cli::report::run(a),
         None => glia::app::run(glia::app::Launch {
             folder: args.folder,
             ..Default::default()

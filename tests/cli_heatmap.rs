@@ -105,6 +105,64 @@ fn overlays_keep_the_photos_aspect_and_raw_maps_are_written() {
 }
 
 #[test]
+fn all_maps_are_drawn_and_written_over_the_photo() {
+    let Some(shared) = shared("heatmap_all_maps") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let src = image::open(shared.join("data/livec/images/1000.JPG"))
+        .unwrap()
+        .to_rgb8();
+    let wide = image::imageops::crop_imm(&src, 0, 100, 500, 250).to_image();
+    let photo = dir.path().join("wide.png");
+    wide.save(&photo).unwrap();
+    let (png, raw) = (dir.path().join("all.png"), dir.path().join("all.json"));
+    let out = heatmap(
+        &shared,
+        &photo,
+        &png,
+        &["--map", "all", "--raw", raw.to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fig = image::open(&png).unwrap();
+    assert!(
+        fig.width() > 3 * 500 && fig.width() < 3 * 500 + 60,
+        "three 500 px panels: {}",
+        fig.width()
+    );
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&raw).unwrap()).unwrap();
+    let maps = json["photo_maps"].as_object().unwrap();
+    let mut names: Vec<&str> = maps.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["glia", "quality", "vit"]);
+    for (name, m) in maps {
+        // The photo's aspect (2:1), long side 256.
+        assert_eq!(m["size"], serde_json::json!([256, 128]), "{name}");
+        let values = m["values"].as_array().unwrap();
+        assert_eq!(values.len(), 256 * 128, "{name}");
+        assert!(
+            values
+                .iter()
+                .all(|v| (0.0..=1.0).contains(&v.as_f64().unwrap())),
+            "{name}: values in 0–1"
+        );
+    }
+    let tiles = &json["quality_tiles"];
+    assert_eq!(tiles["regions"].as_array().unwrap().len(), 16);
+    let deficits: Vec<f64> = tiles["deficits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!(deficits.iter().all(|&d| d >= 0.0) && deficits.contains(&0.0));
+}
+
+#[test]
 fn bad_input_is_a_clear_error() {
     let Some(shared) = shared("heatmap_bad_input") else {
         return;

@@ -202,9 +202,23 @@ fn open_score_rate_and_reopen() {
         app.viewer_state() == Some((best, true, true))
     });
     h.get_by_label("GLIANet");
+    // The first overlay is the quality map; L opens its worst region at 100 %, and the grid
+    // then marks that region on the photo's cell.
+    assert_eq!(
+        h.state().overlay(),
+        (glia::app::Overlay::Quality, Some(1.0))
+    );
+    h.key_press(egui::Key::L);
+    h.run_steps(3);
+    let zoom = h.state().overlay().1.unwrap();
+    assert!(
+        (zoom - 1.0).abs() > 0.05,
+        "the loupe shows the photo at 1:1, not fitted (zoom {zoom})"
+    );
     h.key_press(egui::Key::Escape);
     h.step();
     assert!(h.state().viewer_state().is_none());
+    assert!(h.state().photos()[best].worst.is_some());
     // The shortcuts are listed on F1.
     h.key_press(egui::Key::F1);
     h.run_steps(2);

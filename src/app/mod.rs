@@ -178,6 +178,7 @@ pub struct GliaApp {
     ctx: egui::Context,
     autoshot: Option<autoshot::AutoShot>,
     tune: tune_ui::TuneUi,
+    report_running: bool,
 }
 
 pub const STORAGE_KEY: &str = "glia-settings";
@@ -230,6 +231,7 @@ impl GliaApp {
             ctx: cc.egui_ctx.clone(),
             autoshot: autoshot::AutoShot::from_env(),
             tune: tune_ui::TuneUi::default(),
+            report_running: false,
         };
         app.worker.send(Command::ListModels);
         // "Open with glia" on a photo opens its folder with that photo in the viewer.
@@ -292,6 +294,11 @@ impl GliaApp {
         self.viewing
             .as_ref()
             .map(|v| (v.index, v.texture.is_some(), v.heat.is_some()))
+    }
+
+    /// The viewer's overlay, and its zoom (1 = fit to the window) when a photo is on view.
+    pub fn overlay(&self) -> (Overlay, Option<f32>) {
+        (self.settings.overlay, self.viewing.as_ref().map(|v| v.zoom))
     }
 
     /// The status line's message.
@@ -439,6 +446,16 @@ impl GliaApp {
                 }
             }
             Event::Notice(n) => self.status = n,
+            Event::ReportProgress(done, total) => {
+                self.status = format!("Writing the report… quality maps {done}/{total}");
+            }
+            Event::ReportDone(outcome) => {
+                self.report_running = false;
+                self.status = match outcome {
+                    Ok(p) => format!("Report written to {}", p.display()),
+                    Err(e) => format!("The report was not written: {e}"),
+                };
+            }
             Event::Tune(e) => self.tune.on_event(e),
             Event::Models(m) => self.tune.models = m,
             // Events of a folder that is no longer open.

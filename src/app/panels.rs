@@ -25,9 +25,26 @@ pub struct FolderPick {
 pub enum PickFor {
     Open,
     ExportDest,
+    /// Where to save the HTML report (a save dialog).
+    ReportDest,
 }
 
 impl GliaApp {
+    /// Writes the open folder's report to `dest` (on the worker; progress in the status line).
+    pub fn start_report(&mut self, dest: PathBuf) {
+        let Some(folder) = self.shoot.folder.clone() else {
+            return;
+        };
+        let dest = if dest.extension().is_none() {
+            dest.with_extension("html")
+        } else {
+            dest
+        };
+        self.report_running = true;
+        self.status = "Writing the report…".into();
+        self.worker.send(Command::Report { folder, dest });
+    }
+
     pub(super) fn pick_folder(&mut self) {
         self.start_pick(PickFor::Open);
     }
@@ -42,11 +59,20 @@ impl GliaApp {
         let spawned = std::thread::Builder::new()
             .name("glia-dialog".into())
             .spawn(move || {
-                let mut dialog = rfd::AsyncFileDialog::new().set_title("Choose a folder");
+                let mut dialog = rfd::AsyncFileDialog::new();
                 if let Some(s) = start {
                     dialog = dialog.set_directory(s);
                 }
-                let picked = pollster::block_on(dialog.pick_folder()).map(|h| h.path().to_owned());
+                let picked = if purpose == PickFor::ReportDest {
+                    let dialog = dialog
+                        .set_title("Save the report")
+                        .add_filter("HTML", &["html"])
+                        .set_file_name("glia-report.html");
+                    pollster::block_on(dialog.save_file())
+                } else {
+                    pollster::block_on(dialog.set_title("Choose a folder").pick_folder())
+                }
+                .map(|h| h.path().to_owned());
                 let _ = tx.send(picked);
                 ctx.request_repaint();
             });
@@ -70,6 +96,7 @@ impl GliaApp {
             (PickFor::ExportDest, Some(f)) => {
                 self.export.set_dest(&f);
             }
+            (PickFor::ReportDest, Some(dest)) => self.start_report(dest),
             (_, None) => {}
         }
     }
@@ -131,6 +158,19 @@ pub fn top_bar(app: &mut GliaApp, ui: &mut egui::Ui) {
             ui.separator();
             if ui.button("Export…").clicked() {
                 app.export.open();
+            }
+            if app.report_running {
+                if ui.button("Cancel report").clicked() {
+                    app.worker.send(Command::CancelReport);
+                }
+            } else if ui
+                .button("Report…")
+                .on_hover_text(
+                    "One HTML file to share: the histogram, the photos worst first with their quality maps, unreadable files",
+                )
+                .clicked()
+            {
+                app.start_pick(PickFor::ReportDest);
             }
             let label = if app.tune.running() {
                 "Learning…"

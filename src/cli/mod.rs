@@ -5,6 +5,7 @@ pub mod bench_train;
 pub mod check;
 pub mod eval;
 pub mod heatmap;
+pub mod report;
 pub mod score;
 pub mod train;
 

@@ -101,6 +101,12 @@ pub enum Command {
         dest: PathBuf,
         mode: ExportMode,
     },
+    /// Write the HTML report of `folder` to `dest`.
+    Report {
+        folder: PathBuf,
+        dest: PathBuf,
+    },
+    CancelReport,
 }
 
 pub enum Event {
@@ -139,6 +145,9 @@ pub enum Event {
     ExportProgress(usize, usize),
     /// Something the user should read (status line).
     Notice(String),
+    /// The report: photos done of all, then where it was written (or why not).
+    ReportProgress(usize, usize),
+    ReportDone(Result<PathBuf, String>),
     Tune(TuneEvent),
     Models(Vec<Named>),
 }

@@ -12,6 +12,7 @@ mod heatmap;
 mod messages;
 pub mod model_library;
 mod model_slot;
+mod report;
 pub mod tuning;
 
 use std::path::{Path, PathBuf};
@@ -69,6 +70,7 @@ pub fn start(opts: WorkerOptions, wake: Wake) -> Worker {
             catalog: None,
             tune: None,
             tuned: Arc::default(),
+            report_cancel: Arc::default(),
         };
         for cmd in cmd_rx {
             w.handle(cmd);
@@ -120,6 +122,8 @@ struct State {
     catalog: Option<Catalog>,
     tune: Option<tuning::Session>,
     tuned: tuning::TunedSlot,
+    /// Stops the report being written.
+    report_cancel: Arc<AtomicBool>,
 }
 
 impl State {
@@ -202,18 +206,20 @@ impl State {
             Command::ListModels => self.send_models(),
             Command::RenameModel { old, new } => {
                 let r = model_library::rename(&models, &old, &new);
-                self.report(r.map(|()| format!("Renamed {old} to {new}")));
+                self.notice(r.map(|()| format!("Renamed {old} to {new}")));
                 self.send_models();
             }
             Command::DeleteModel(name) => {
                 let r = model_library::delete(&models, &name);
-                self.report(r.map(|()| format!("Deleted the model {name}")));
+                self.notice(r.map(|()| format!("Deleted the model {name}")));
                 self.send_models();
             }
             Command::ExportModel { name, dest } => {
                 let r = model_library::export(&models, &name, &dest);
-                self.report(r.map(|p| format!("Exported {name} to {}", p.display())));
+                self.notice(r.map(|p| format!("Exported {name} to {}", p.display())));
             }
+            Command::Report { folder, dest } => self.report(folder, dest),
+            Command::CancelReport => self.report_cancel.store(true, Ordering::Relaxed),
             Command::Export { paths, dest, mode } => {
                 let out = self.out.clone();
                 spawn("glia-export", move || {
@@ -227,7 +233,7 @@ impl State {
         }
     }
 
-    fn report(&self, r: anyhow::Result<String>) {
+    fn notice(&self, r: anyhow::Result<String>) {
         self.out.send(Event::Notice(match r {
             Ok(m) => m,
             Err(e) => format!("{e:#}"),
