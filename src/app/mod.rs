@@ -43,6 +43,8 @@ pub struct Settings {
     pub overlay: Overlay,
     pub opacity: f32,
     pub rollout: bool,
+    /// Attention maps with their sink tokens kept.
+    pub raw_attention: bool,
     /// Sidecars named `photo.xmp` (Lightroom) instead of `photo.jpg.xmp` (darktable, digiKam).
     pub sidecar_replaces_extension: bool,
     pub show_side_panel: bool,
@@ -57,6 +59,7 @@ impl Default for Settings {
             overlay: Overlay::Off,
             opacity: 0.5,
             rollout: false,
+            raw_attention: false,
             sidecar_replaces_extension: false,
             show_side_panel: true,
         }
@@ -145,7 +148,8 @@ struct HeatTextures {
     worst: [f32; 4],
     vit: egui::TextureHandle,
     glia: egui::TextureHandle,
-    rollout: bool,
+    /// (rollout, raw attention) the layers were made for.
+    made_for: (bool, bool),
 }
 
 /// The grid's view of the thumbnails and of where it is scrolled.
@@ -413,7 +417,7 @@ impl GliaApp {
                             if let Some(p) = self.shoot.photos.get_mut(index) {
                                 p.worst = Some(heat.worst);
                             }
-                            v.heat = Some(viewer::heat_textures(ctx, &heat, self.settings.rollout))
+                            v.heat = Some(viewer::heat_textures(ctx, &heat))
                         }
                         Err(e) => v.heat_error = Some(e),
                     }

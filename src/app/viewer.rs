@@ -3,13 +3,13 @@
 //! side like the paper's Figure 3. L opens the worst region at 100 % (a loupe on the defect).
 
 use eframe::egui::{self, Align2, Color32, FontId, Rect, Sense, Vec2};
-use glia_engine::attention::MapKind;
+use glia_engine::attention::{MapKind, Sinks};
 
 use super::grid::{score_color, stars};
 use super::worker::{Command, Heat};
 use super::{GliaApp, HeatTextures, Overlay, Viewing};
 
-pub fn heat_textures(ctx: &egui::Context, heat: &Heat, rollout: bool) -> HeatTextures {
+pub fn heat_textures(ctx: &egui::Context, heat: &Heat) -> HeatTextures {
     // Coloured by the worker: the UI thread only uploads.
     let tex = |name: &str, rgba: &[u8]| {
         let img = egui::ColorImage::from_rgba_unmultiplied(
@@ -23,7 +23,7 @@ pub fn heat_textures(ctx: &egui::Context, heat: &Heat, rollout: bool) -> HeatTex
         worst: heat.worst,
         vit: tex("heat-vit", &heat.vit),
         glia: tex("heat-glia", &heat.glia),
-        rollout,
+        made_for: heat.made_for,
     }
 }
 
@@ -68,7 +68,8 @@ impl GliaApp {
         if self.settings.overlay == Overlay::Off && !v.loupe {
             return;
         }
-        let stale = v.heat.as_ref().is_none_or(|h| h.rollout != rollout);
+        let want = (rollout, self.settings.raw_attention);
+        let stale = v.heat.as_ref().is_none_or(|h| h.made_for != want);
         if stale && !v.heat_pending && v.heat_error.is_none() && v.error.is_none() {
             v.heat_pending = true;
             v.heat = None;
@@ -78,10 +79,16 @@ impl GliaApp {
                 MapKind::Last
             };
             let path = self.shoot.photos[v.index].path.clone();
+            let sinks = if want.1 {
+                Sinks::Raw
+            } else {
+                Sinks::Suppressed
+            };
             self.worker.send(Command::Heatmap {
                 index: v.index,
                 path,
                 kind,
+                sinks,
             });
         }
     }
@@ -192,6 +199,9 @@ pub fn show(app: &mut GliaApp, ui: &mut egui::Ui) {
             Overlay::Quality => {
                 "Quality: warmer = lowers the score more (full scale 10 points or the worst region)"
             }
+            _ if app.settings.raw_attention => {
+                "Attention: where the model looked, min–max per map; raw (sink tokens kept)"
+            }
             _ => "Attention: where the model looked, min–max per map; sink tokens suppressed",
         };
         let at = area.left_bottom() + Vec2::new(8.0, -8.0);
@@ -273,6 +283,10 @@ fn toolbar(app: &mut GliaApp, ui: &mut egui::Ui) {
         ui.checkbox(&mut app.settings.rollout, "rollout")
             .on_hover_text(
                 "Attention rollout over all blocks instead of the last block's attention",
+            );
+        ui.checkbox(&mut app.settings.raw_attention, "raw attention")
+            .on_hover_text(
+                "Keep the high-norm sink tokens (flat corners) the attention maps otherwise suppress",
             );
         if ui
             .button("🔍 Worst region")

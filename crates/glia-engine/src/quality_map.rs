@@ -1,15 +1,17 @@
 //! The quality map: what pulls a photo's score down, and where (docs/model.md §2).
 //!
 //! Attention says where the model looked, not what it disliked. Here the model itself is
-//! asked: the photo is brought to the model's working resolution, and overlapping tiles of
-//! half its width and height (a grid of positions) are each scored as a photo of their own,
-//! with the detail view cut at that same pixel scale, so a tile's fragments see the detail
-//! the whole photo's fragments see. A tile that scores below the best one holds something
-//! that lowers the score: its *deficit* (points on the 0–100 scale). Deficits are
-//! interpolated between tile centres over the whole frame, so the map covers every pixel,
-//! not only where the 49 fragments were cut. (Guiding every tile by the whole photo's
-//! semantic view instead was measured: faster, but it found the damaged quadrant less often;
-//! BENCHMARKS.md.)
+//! asked: overlapping tiles of half the photo's width and height (a 4 × 4 grid of
+//! positions) are each scored as a photo of their own, brought to the model's working
+//! resolution as a whole photo would be (the photo is resized to twice the working short
+//! side, so a tile's short side is the working side), with the detail view cut at those
+//! pixels. A tile that scores below the best one holds something that lowers the score: its
+//! *deficit* (points on the 0–100 scale). Deficits are interpolated between tile centres
+//! over the whole frame, so the map covers every pixel, not only where the 49 fragments
+//! were cut. Measured alternatives (BENCHMARKS.md): tiles at the whole photo's working
+//! resolution missed half the heavy JPEG on camera files; guiding every tile by the whole
+//! photo's semantic view was faster but found the damage less often; 5 × 5 tiles cost half
+//! as much again for little more.
 
 use image::RgbImage;
 
@@ -43,7 +45,9 @@ impl QualityMap {
         let (width, height) = img.dimensions();
         let scale = scorer.model().info.detail_scale;
         let (ww, wh) = match scale {
-            DetailScale::ShortSide(_) => work_size(width, height, scale),
+            DetailScale::ShortSide(side) => {
+                work_size(width, height, DetailScale::ShortSide(2 * side))
+            }
             DetailScale::Native => (width, height),
         };
         let work = resize(img, ww, wh);

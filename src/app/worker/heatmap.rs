@@ -15,14 +15,14 @@ use super::{Event, Heat, State, spawn};
 const HEAT_SIDE: u32 = 768;
 
 impl State {
-    pub(super) fn heatmap(&mut self, index: usize, path: PathBuf, kind: MapKind) {
+    pub(super) fn heatmap(&mut self, index: usize, path: PathBuf, kind: MapKind, sinks: Sinks) {
         let (slot, out) = (self.slot.clone(), self.out.clone());
         spawn("glia-heatmap", move || {
             let never = AtomicBool::new(false);
             let outcome = slot
                 .wait(&never)
                 .ok_or_else(|| "the model is not loaded".to_owned())
-                .and_then(|m| compute(&m.scorer, &path, kind));
+                .and_then(|m| compute(&m.scorer, &path, kind, sinks));
             out.send(Event::Heatmap { index, outcome });
         });
     }
@@ -37,7 +37,7 @@ fn rgba(map: &[f32]) -> Vec<u8> {
     out
 }
 
-fn compute(scorer: &Scorer, path: &Path, kind: MapKind) -> Result<Heat, String> {
+fn compute(scorer: &Scorer, path: &Path, kind: MapKind, sinks: Sinks) -> Result<Heat, String> {
     let img = glia_media::load_rgb(path).map_err(|e| e.to_string())?;
     let (w, h) = img.dimensions();
     let s = (HEAT_SIDE as f32 / w.max(h) as f32).min(1.0);
@@ -58,22 +58,9 @@ fn compute(scorer: &Scorer, path: &Path, kind: MapKind) -> Result<Heat, String> 
         height: rh,
         quality: rgba(&rendered_quality(&quality, rw, rh)),
         worst: [x0 / fw, y0 / fh, x1 / fw, y1 / fh],
-        vit: rgba(&rendered_map(
-            &maps,
-            Which::Vit,
-            kind,
-            Sinks::Suppressed,
-            rw,
-            rh,
-        )),
-        glia: rgba(&rendered_map(
-            &maps,
-            Which::Glia,
-            kind,
-            Sinks::Suppressed,
-            rw,
-            rh,
-        )),
+        vit: rgba(&rendered_map(&maps, Which::Vit, kind, sinks, rw, rh)),
+        glia: rgba(&rendered_map(&maps, Which::Glia, kind, sinks, rw, rh)),
         score: maps.score,
+        made_for: (kind == MapKind::Rollout, sinks == Sinks::Raw),
     })
 }

@@ -49,6 +49,9 @@ pub struct Heat {
     /// The region that lowers the score most, as fractions of the photo `[x0, y0, x1, y1]`.
     pub worst: [f32; 4],
     pub score: f32,
+    /// What the attention layers were made as: rollout (else last block), raw (else sinks
+    /// suppressed).
+    pub made_for: (bool, bool),
 }
 
 pub enum Command {
@@ -67,6 +70,7 @@ pub enum Command {
         index: usize,
         path: PathBuf,
         kind: glia_engine::attention::MapKind,
+        sinks: glia_engine::attention::Sinks,
     },
     SidecarStyle(SidecarStyle),
     /// Fine-tune the model in use on these (photo, 0–100) ratings.

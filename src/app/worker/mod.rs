@@ -167,7 +167,12 @@ impl State {
                     let _ = feed.send(item);
                 }
             }
-            Command::Heatmap { index, path, kind } => self.heatmap(index, path, kind),
+            Command::Heatmap {
+                index,
+                path,
+                kind,
+                sinks,
+            } => self.heatmap(index, path, kind, sinks),
             Command::SidecarStyle(s) => self.opts.sidecar = s,
             Command::StartTune { ratings, epochs } => {
                 self.start_tune(None, tuning::samples(ratings), epochs);
