@@ -86,34 +86,9 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     if args.maps {
         return check_maps(&args, &scorer, &name, &entries, &bar);
     }
-    let (mut photos, mut unreadable) = (Vec::new(), Vec::new());
-    for (i, e) in entries.iter().enumerate() {
-        let shown = e.path.display().to_string();
-        bar.set_message(shown.clone());
-        let outcome = match &e.skip {
-            Some(reason) => Err(reason.clone()),
-            None => glia_media::load_rgb(&e.path)
-                .map_err(|err| err.to_string())
-                .and_then(|img| {
-                    let file = e
-                        .path
-                        .file_name()
-                        .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
-                    judge(
-                        &scorer,
-                        &file,
-                        &img,
-                        args.seed.wrapping_add(i as u64 * 1000),
-                    )
-                }),
-        };
-        match outcome {
-            Ok(p) => photos.push(p),
-            Err(reason) => unreadable.push((shown, reason)),
-        }
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
+    let (photos, unreadable) = each_photo(&entries, &bar, args.seed, |file, img, seed| {
+        judge(&scorer, file, img, seed)
+    });
     let summary = summarise(&photos);
     if args.json {
         let report = Report {
@@ -137,6 +112,38 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     })
 }
 
+/// Decodes each photo and runs `check` on it (its file name, pixels, and a damage seed of its
+/// own), with progress; what could not be read or checked is listed with the reason.
+fn each_photo<T>(
+    entries: &[glia_engine::Entry],
+    bar: &ProgressBar,
+    seed: u64,
+    mut check: impl FnMut(&str, &image::RgbImage, u64) -> Result<T, String>,
+) -> (Vec<T>, Vec<(String, String)>) {
+    let (mut done, mut unreadable) = (Vec::new(), Vec::new());
+    for (i, e) in entries.iter().enumerate() {
+        let shown = e.path.display().to_string();
+        bar.set_message(shown.clone());
+        let file = e
+            .path
+            .file_name()
+            .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
+        let outcome = match &e.skip {
+            Some(reason) => Err(reason.clone()),
+            None => glia_media::load_rgb(&e.path)
+                .map_err(|err| err.to_string())
+                .and_then(|img| check(&file, &img, seed.wrapping_add(i as u64 * 1000))),
+        };
+        match outcome {
+            Ok(p) => done.push(p),
+            Err(reason) => unreadable.push((shown, reason)),
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    (done, unreadable)
+}
+
 fn check_maps(
     args: &CheckArgs,
     scorer: &Scorer,
@@ -144,34 +151,9 @@ fn check_maps(
     entries: &[glia_engine::Entry],
     bar: &ProgressBar,
 ) -> Result<ExitCode> {
-    let (mut photos, mut unreadable) = (Vec::new(), Vec::new());
-    for (i, e) in entries.iter().enumerate() {
-        let shown = e.path.display().to_string();
-        bar.set_message(shown.clone());
-        let outcome = match &e.skip {
-            Some(reason) => Err(reason.clone()),
-            None => glia_media::load_rgb(&e.path)
-                .map_err(|err| err.to_string())
-                .and_then(|img| {
-                    let file = e
-                        .path
-                        .file_name()
-                        .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
-                    localisation::localise(
-                        scorer,
-                        &file,
-                        &img,
-                        args.seed.wrapping_add(i as u64 * 1000),
-                    )
-                }),
-        };
-        match outcome {
-            Ok(p) => photos.push(p),
-            Err(reason) => unreadable.push((shown, reason)),
-        }
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
+    let (photos, unreadable) = each_photo(entries, bar, args.seed, |file, img, seed| {
+        localisation::localise(scorer, file, img, seed)
+    });
     let summary = localisation::summarise(&photos);
     if args.json {
         let report = MapsReport {
