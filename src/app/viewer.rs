@@ -238,7 +238,7 @@ fn toolbar(app: &mut GliaApp, ui: &mut egui::Ui) {
     };
     let index = v.index;
     let zoom = v.zoom;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui
             .button("◀ Grid")
             .on_hover_text("Back to the grid (Space or Esc)")
