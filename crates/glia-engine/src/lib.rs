@@ -6,6 +6,7 @@ pub mod attention;
 pub mod damage;
 pub mod device;
 pub mod error;
+pub mod grouping;
 pub mod judgement;
 pub mod localisation;
 pub mod model;
