@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result};
 use clap::Args;
+use glia_engine::grouping::{self, GroupRule};
 use glia_engine::{ScoreOptions, Scored, Scorer, discover};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -31,6 +32,11 @@ pub struct ScoreArgs {
     /// buys on LIVEC). 0 scores the centred fragments once.
     #[arg(long, alias = "samplings", default_value_t = 0)]
     pub test_samplings: usize,
+    /// Group bursts and near-duplicates (similar frames, seconds apart when EXIF has the
+    /// capture time): adds `group` (shared by the photos of one group; a photo alone has its
+    /// own) and `best` (the group's highest score). Prints once everything is scored.
+    #[arg(long)]
+    pub group: bool,
     #[command(flatten)]
     pub run: super::RunArgs,
 }
@@ -41,28 +47,45 @@ enum Format {
     Json(Vec<serde_json::Value>),
 }
 
+/// A photo's place among its bursts (`--group`): its group and whether it is the best.
+type Grouped = Option<(usize, bool)>;
+
 impl Format {
-    fn emit(&mut self, s: &Scored) -> Result<()> {
+    fn emit(&mut self, s: &Scored, grouped: Grouped) -> Result<()> {
         let path = s.path.display().to_string();
         match self {
             Format::Text => {
                 let mut out = std::io::stdout().lock();
+                let tail = grouped.map_or_else(String::new, |(g, best)| {
+                    format!("\tgroup {g}{}", if best { "\tbest" } else { "" })
+                });
                 match &s.outcome {
-                    Ok(v) => writeln!(out, "{path}\t{:.1}", v.score)?,
-                    Err(e) => writeln!(out, "{path}\terror: {e}")?,
+                    Ok(v) => writeln!(out, "{path}\t{:.1}{tail}", v.score)?,
+                    Err(e) => writeln!(out, "{path}\terror: {e}{tail}")?,
                 }
             }
             Format::Csv(w) => {
-                match &s.outcome {
-                    Ok(v) => w.write_record([path, format!("{:.2}", v.score), String::new()])?,
-                    Err(e) => w.write_record([path, String::new(), e.clone()])?,
+                let mut row = match &s.outcome {
+                    Ok(v) => vec![path, format!("{:.2}", v.score), String::new()],
+                    Err(e) => vec![path, String::new(), e.clone()],
+                };
+                if let Some((g, best)) = grouped {
+                    row.extend([g.to_string(), best.to_string()]);
                 }
+                w.write_record(&row)?;
                 w.flush()?;
             }
-            Format::Json(items) => items.push(match &s.outcome {
-                Ok(v) => serde_json::json!({ "path": path, "score": round2(v.score) }),
-                Err(e) => serde_json::json!({ "path": path, "error": e }),
-            }),
+            Format::Json(items) => {
+                let mut item = match &s.outcome {
+                    Ok(v) => serde_json::json!({ "path": path, "score": round2(v.score) }),
+                    Err(e) => serde_json::json!({ "path": path, "error": e }),
+                };
+                if let Some((g, best)) = grouped {
+                    item["group"] = g.into();
+                    item["best"] = best.into();
+                }
+                items.push(item);
+            }
         }
         Ok(())
     }
@@ -84,18 +107,61 @@ struct Output {
     next: usize,
     scored: usize,
     failed: usize,
+    /// `--group`: hold everything back until all is scored.
+    hold: bool,
 }
 
 impl Output {
     fn add(&mut self, s: Scored) -> Result<()> {
         self.pending.insert(s.index, s);
-        while let Some(s) = self.pending.remove(&self.next) {
-            match s.outcome {
-                Ok(_) => self.scored += 1,
-                Err(_) => self.failed += 1,
-            }
-            self.format.emit(&s)?;
+        while !self.hold
+            && let Some(s) = self.pending.remove(&self.next)
+        {
+            self.count(&s);
+            self.format.emit(&s, None)?;
             self.next += 1;
+        }
+        Ok(())
+    }
+
+    fn count(&mut self, s: &Scored) {
+        match s.outcome {
+            Ok(_) => self.scored += 1,
+            Err(_) => self.failed += 1,
+        }
+    }
+
+    /// `--group`: groups every held photo (embeddings, capture times), then prints all in order.
+    fn release_grouped(&mut self) -> Result<()> {
+        let held: Vec<Scored> = std::mem::take(&mut self.pending).into_values().collect();
+        let scored: Vec<&Scored> = held.iter().filter(|s| s.outcome.is_ok()).collect();
+        let emb: Vec<Vec<f32>> = scored
+            .iter()
+            .filter_map(|s| s.outcome.as_ref().ok().map(|v| v.embedding.clone()))
+            .collect();
+        let times: Vec<Option<i64>> = scored
+            .iter()
+            .map(|s| glia_media::date_taken_in_file(&s.path))
+            .collect();
+        let scores: Vec<Option<f32>> = scored
+            .iter()
+            .map(|s| s.outcome.as_ref().ok().map(|v| v.score))
+            .collect();
+        let groups = grouping::groups(&emb, &times, &GroupRule::default());
+        let best = grouping::best_of_groups(&groups, &scores);
+        let mut of_index = std::collections::HashMap::new();
+        for (k, s) in scored.iter().enumerate() {
+            of_index.insert(s.index, (groups[k], best[k]));
+        }
+        // Photos that could not be scored are alone: numbered after every group.
+        let mut next_group = groups.iter().max().map_or(0, |m| m + 1);
+        for s in &held {
+            let grouped = of_index.get(&s.index).copied().unwrap_or_else(|| {
+                next_group += 1;
+                (next_group - 1, false)
+            });
+            self.count(s);
+            self.format.emit(s, Some(grouped))?;
         }
         Ok(())
     }
@@ -112,7 +178,11 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         Format::Json(Vec::new())
     } else if args.csv {
         let mut w = csv::Writer::from_writer(std::io::stdout());
-        w.write_record(["path", "score", "error"])?;
+        let mut header = vec!["path", "score", "error"];
+        if args.group {
+            header.extend(["group", "best"]);
+        }
+        w.write_record(&header)?;
         Format::Csv(Box::new(w))
     } else {
         Format::Text
@@ -123,6 +193,7 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
         next: 0,
         scored: 0,
         failed: 0,
+        hold: args.group,
     };
 
     // Entries skipped up front take their place in the output; the rest go to the engine,
@@ -188,6 +259,9 @@ pub fn run(args: ScoreArgs) -> Result<ExitCode> {
                 outcome: Err(reason.into()),
             })?;
         }
+    }
+    if args.group {
+        out.release_grouped()?;
     }
     out.format.finish()?;
 

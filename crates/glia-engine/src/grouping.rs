@@ -62,7 +62,7 @@ pub fn embeddings(scorer: &Scorer, images: &[&RgbImage]) -> Result<Vec<Vec<f32>>
     Ok(out)
 }
 
-fn unit(v: &[f32]) -> Vec<f32> {
+pub(crate) fn unit(v: &[f32]) -> Vec<f32> {
     let n = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
     v.iter().map(|x| x / n).collect()
 }

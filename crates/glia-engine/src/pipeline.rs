@@ -119,6 +119,17 @@ pub struct Score {
     /// The raw output of each mosaic: the one of [`ScoreOptions::sampling`] first, then one
     /// per test-time sampling (a single entry without them).
     pub mosaics: Vec<f32>,
+    /// The photo's embedding for grouping near-duplicates ([`crate::grouping`]).
+    pub embedding: Vec<f32>,
+}
+
+/// One photo's raw outputs from a batch.
+#[derive(Debug, Clone)]
+pub struct Raw {
+    /// The head's output per mosaic, as [`Score::mosaics`].
+    pub mosaics: Vec<f32>,
+    /// The semantic view's final-norm CLS, unit length.
+    pub embedding: Vec<f32>,
 }
 
 #[derive(Debug, Clone)]
@@ -176,7 +187,7 @@ impl Scorer {
     /// Raw head outputs for prepared photos, in one batch: per photo, one per mosaic (the
     /// primary mosaic, then each test-time sampling's), all scored against one pass of the
     /// semantic view.
-    pub fn raw_scores(&self, batch: &[&Prepared]) -> Result<Vec<Vec<f32>>, String> {
+    pub fn raw_scores(&self, batch: &[&Prepared]) -> Result<Vec<Raw>, String> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
@@ -201,8 +212,17 @@ impl Scorer {
             .try_into_vec_as::<f32>()
             .map_err(|e| format!("the device failed to run the model: {e}"))?;
         let n = batch.len();
+        let d = f_s.dims()[2];
+        let cls = f_s
+            .narrow(1, 0, 1)
+            .reshape([n, d])
+            .try_into_vec_as::<f32>()
+            .map_err(|e| format!("the device failed to run the model: {e}"))?;
         Ok((0..n)
-            .map(|i| (0..=extra).map(|k| all[k * n + i]).collect())
+            .map(|i| Raw {
+                mosaics: (0..=extra).map(|k| all[k * n + i]).collect(),
+                embedding: crate::grouping::unit(&cls[i * d..(i + 1) * d]),
+            })
             .collect())
     }
 
@@ -229,7 +249,7 @@ impl Scorer {
             out.extend(
                 self.raw_scores(&refs)?
                     .iter()
-                    .map(|r| info.to_percent(mean(r))),
+                    .map(|r| info.to_percent(mean(&r.mosaics))),
             );
         }
         Ok(out)
@@ -379,11 +399,12 @@ impl Scorer {
                         |_| Err("the device failed while running the model".to_owned()),
                     );
             for (i, (index, path, _)) in items.into_iter().enumerate() {
-                let outcome = match raw.as_ref().map(|r| (mean(&r[i]), &r[i])) {
-                    Ok((raw, mosaics)) if raw.is_finite() => Ok(Score {
+                let outcome = match raw.as_ref().map(|r| (mean(&r[i].mosaics), &r[i])) {
+                    Ok((raw, r)) if raw.is_finite() => Ok(Score {
                         score: self.model.info.to_percent(raw),
                         raw,
-                        mosaics: mosaics.clone(),
+                        mosaics: r.mosaics.clone(),
+                        embedding: r.embedding.clone(),
                     }),
                     Ok(_) => Err("the model produced no finite score for this photo".to_owned()),
                     Err(e) => Err(e.clone()),
