@@ -102,14 +102,19 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     } else {
         print_text(&name, &detail_scale, &summary, &photos);
     }
-    for (path, reason) in &unreadable {
+    Ok(finish(&unreadable, !photos.is_empty()))
+}
+
+/// Lists what could not be checked; fails when nothing could.
+fn finish(unreadable: &[(String, String)], any_checked: bool) -> ExitCode {
+    for (path, reason) in unreadable {
         eprintln!("glia: {path}: skipped: {reason}");
     }
-    Ok(if photos.is_empty() {
-        ExitCode::FAILURE
-    } else {
+    if any_checked {
         ExitCode::SUCCESS
-    })
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 /// Decodes each photo and runs `check` on it (its file name, pixels, and a damage seed of its
@@ -186,14 +191,7 @@ fn check_maps(
             );
         }
     }
-    for (path, reason) in &unreadable {
-        eprintln!("glia: {path}: skipped: {reason}");
-    }
-    Ok(if photos.is_empty() {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(finish(&unreadable, !photos.is_empty()))
 }
 
 fn print_text(model: &str, scale: &str, s: &Summary, photos: &[PhotoJudgement]) {
