@@ -117,10 +117,21 @@ fn cell_ui(app: &mut GliaApp, ui: &mut egui::Ui, index: usize, cell: f32) {
     let (rect, resp) = ui.allocate_exact_size(Vec2::new(cell, cell + CAPTION), Sense::click());
     let photo = &app.shoot.photos[index];
     let selected = app.shoot.selected == Some(index);
-    let label = match photo.score {
+    let mut label = match photo.score {
         Some(s) => format!("{}, score {s:.0}", photo.name),
         None => photo.name.clone(),
     };
+    let stacks = &app.shoot.stacks;
+    if let Some(n) = stacks.count(index) {
+        let state = if stacks.is_open(index) {
+            "open"
+        } else {
+            "closed"
+        };
+        label.push_str(&format!(", stack of {n}, {state}"));
+    } else if stacks.inside_open(index) {
+        label.push_str(", in an open stack");
+    }
     resp.widget_info(|| {
         egui::WidgetInfo::selected(egui::Role::Button, true, selected, label.clone())
     });
@@ -205,6 +216,7 @@ fn paint_cell(app: &GliaApp, ui: &egui::Ui, index: usize, rect: Rect, selected: 
             );
         }
     }
+    stack_marks(app, &painter, index, img_rect);
     if let Some(score) = photo.score {
         let badge = Rect::from_min_size(img_rect.min + Vec2::new(6.0, 6.0), Vec2::new(34.0, 20.0));
         painter.rect_filled(badge, CornerRadius::same(4), Color32::from_black_alpha(170));
@@ -249,6 +261,51 @@ fn paint_cell(app: &GliaApp, ui: &egui::Ui, index: usize, rect: Rect, selected: 
             Stroke::new(2.0, visuals.selection.stroke.color),
             StrokeKind::Outside,
         );
+    }
+}
+
+/// A collapsed stack: a count badge and the edge of the frames behind. A frame of an open
+/// stack: a bar under it in the stack's colour.
+fn stack_marks(app: &GliaApp, painter: &egui::Painter, index: usize, img_rect: Rect) {
+    let stacks = &app.shoot.stacks;
+    let accent = Color32::from_rgb(90, 160, 240);
+    if let Some(n) = stacks.count(index) {
+        let open = stacks.is_open(index);
+        if !open {
+            for k in 1..=2 {
+                let edge = img_rect.translate(Vec2::splat(-2.0 * k as f32));
+                painter.rect_stroke(
+                    edge,
+                    CornerRadius::same(4),
+                    Stroke::new(1.0, Color32::from_gray(140 - 30 * k as u8)),
+                    StrokeKind::Outside,
+                );
+            }
+        }
+        let text = if open {
+            format!("▾ {n}")
+        } else {
+            format!("❐ {n}")
+        };
+        let badge = Rect::from_min_size(
+            egui::pos2(img_rect.max.x - 46.0, img_rect.max.y - 26.0),
+            Vec2::new(40.0, 20.0),
+        );
+        painter.rect_filled(badge, CornerRadius::same(4), accent);
+        painter.text(
+            badge.center(),
+            Align2::CENTER_CENTER,
+            text,
+            FontId::proportional(13.0),
+            Color32::WHITE,
+        );
+    }
+    if stacks.count(index).is_some() && stacks.is_open(index) || stacks.inside_open(index) {
+        let bar = Rect::from_min_size(
+            egui::pos2(img_rect.min.x, img_rect.max.y - 3.0),
+            Vec2::new(img_rect.width(), 3.0),
+        );
+        painter.rect_filled(bar, CornerRadius::ZERO, accent);
     }
 }
 

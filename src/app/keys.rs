@@ -1,9 +1,8 @@
 //! Keyboard-first culling and the shortcut overlay that lists it.
 
 use eframe::egui::{self, Key, Modifiers};
-use glia_catalog::{Flag, Labels};
+use glia_catalog::Flag;
 
-use super::worker::Command;
 use super::{GliaApp, Overlay};
 
 /// Every shortcut, as the help overlay shows it.
@@ -18,6 +17,14 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("X", "reject"),
     ("U", "unflag"),
     ("N", "next photo without stars"),
+    ("Ctrl+Z", "undo the last rating, flag or keep-the-best"),
+    ("G", "stack bursts: each group as its best frame"),
+    ("S", "open / close the selected stack"),
+    (
+        "C",
+        "compare the selected photo's group side by side (← → move, Z: fit / 100 %)",
+    ),
+    ("K", "keep the best of each group (asks first)"),
     (
         "H",
         "map overlay: off, quality, GLIANet, ViT, ViT | GLIANet",
@@ -51,47 +58,50 @@ impl GliaApp {
         self.select_pos(pos);
     }
 
-    /// Sets the selected photo's labels: shown at once, saved to the catalog and its XMP
-    /// sidecar by the worker.
-    pub fn set_labels(&mut self, index: usize, change: impl FnOnce(&mut Labels)) {
-        let Some(p) = self.shoot.photos.get_mut(index) else {
-            return;
-        };
-        if p.problem.is_some() {
-            self.status = format!("{} cannot be read, so it cannot be rated", p.name);
-            return;
-        }
-        let Some(id) = p.id.clone() else {
-            self.status = format!("{} is still being read; rate it in a moment", p.name);
-            return;
-        };
-        change(&mut p.labels);
-        self.worker.send(Command::SetLabels {
-            index,
-            path: p.path.clone(),
-            id,
-            labels: p.labels,
-        });
-        // Keep the order as it is while culling: a filter that would hide the photo
-        // applies when the user moves on (the next rebuild).
-        self.shoot.dirty = self.settings.view.filters();
-        self.shoot.version += 1;
-    }
-
     pub(super) fn handle_keys(&mut self, ctx: &egui::Context) {
         // A focused button must not take the culling keys away; only typing does.
         if ctx.text_edit_focused() {
             return;
         }
         let pressed = |k: Key| ctx.input_mut(|i| i.consume_key(Modifiers::NONE, k));
+        // The confirmation of "keep the best" takes the keys while it is open.
+        if let Some(plan) = self.keep_best.clone() {
+            if pressed(Key::Escape) {
+                self.keep_best = None;
+            } else if pressed(Key::Enter) {
+                self.keep_best = None;
+                self.keep_best_confirmed(&plan);
+            }
+            return;
+        }
         if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::O)) {
             self.pick_folder();
+        }
+        if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Z)) {
+            self.undo();
+        }
+        if self.comparing.is_some() {
+            self.compare_keys(ctx);
+            return;
         }
         if pressed(Key::F1)
             || ctx.input_mut(|i| i.consume_key(Modifiers::SHIFT, Key::Questionmark))
             || pressed(Key::Questionmark)
         {
             self.show_help = !self.show_help;
+        }
+        if pressed(Key::G) {
+            self.toggle_stacks();
+        }
+        if pressed(Key::S) {
+            self.toggle_stack();
+        }
+        if pressed(Key::C) {
+            self.open_compare();
+            return;
+        }
+        if pressed(Key::K) {
+            self.ask_keep_best();
         }
         if pressed(Key::Escape) {
             if self.show_help {
@@ -154,6 +164,54 @@ impl GliaApp {
             }
             self.loupe();
         }
+        self.label_keys(ctx);
+    }
+
+    /// In the compare view: the arrows move through the group, the rating keys act on the
+    /// framed photo.
+    fn compare_keys(&mut self, ctx: &egui::Context) {
+        let pressed = |k: Key| ctx.input_mut(|i| i.consume_key(Modifiers::NONE, k));
+        if pressed(Key::Escape) || pressed(Key::C) {
+            if self.show_help {
+                self.show_help = false;
+            } else {
+                self.close_compare();
+                return;
+            }
+        }
+        if pressed(Key::F1) || pressed(Key::Questionmark) {
+            self.show_help = !self.show_help;
+        }
+        if pressed(Key::ArrowRight) || pressed(Key::ArrowDown) {
+            self.compare_step(|at, _| at + 1);
+        }
+        if pressed(Key::ArrowLeft) || pressed(Key::ArrowUp) {
+            self.compare_step(|at, _| at - 1);
+        }
+        if pressed(Key::Home) {
+            self.compare_step(|_, _| 0);
+        }
+        if pressed(Key::End) {
+            self.compare_step(|_, n| n - 1);
+        }
+        if pressed(Key::Z) {
+            self.compare_one_to_one();
+        }
+        if pressed(Key::Space) {
+            // The framed photo alone, in the viewer.
+            if let Some(c) = self.comparing.take() {
+                let i = c.focused();
+                self.shoot.selected = Some(i);
+                self.open_viewer(i);
+            }
+            return;
+        }
+        self.label_keys(ctx);
+    }
+
+    /// Stars and flags for the selected photo (in the compare view, the framed one).
+    fn label_keys(&mut self, ctx: &egui::Context) {
+        let pressed = |k: Key| ctx.input_mut(|i| i.consume_key(Modifiers::NONE, k));
         let Some(sel) = self.shoot.selected else {
             return;
         };

@@ -2,12 +2,16 @@
 //! happens in [`worker`] and [`thumbnails`] threads that report back over channels.
 
 mod autoshot;
+mod bursts_ui;
+mod compare;
 mod export_ui;
 mod grid;
 mod keys;
+mod labels;
 mod panels;
 pub mod photos;
 mod shoot;
+pub mod stacks;
 pub mod thumbnails;
 mod tune_ui;
 mod viewer;
@@ -22,9 +26,11 @@ use eframe::egui;
 use glia_catalog::{Catalog, ExportOutcome, SidecarStyle};
 use serde::{Deserialize, Serialize};
 
+use self::compare::Comparing;
 use self::export_ui::ExportUi;
 use self::photos::{Photo, View};
 use self::shoot::{Scoring, Shoot};
+use self::stacks::{KeepBest, StackSettings};
 use self::thumbnails::{Loaded, Loader};
 use self::worker::{Command, Event, Worker, WorkerOptions};
 use crate::paths::AppPaths;
@@ -48,6 +54,10 @@ pub struct Settings {
     /// Sidecars named `photo.xmp` (Lightroom) instead of `photo.jpg.xmp` (darktable, digiKam).
     pub sidecar_replaces_extension: bool,
     pub show_side_panel: bool,
+    /// Bursts: stacks shown, and the grouping rule.
+    pub stacks: StackSettings,
+    /// Frames side by side in the compare view (2–4).
+    pub compare_panes: usize,
 }
 
 impl Default for Settings {
@@ -62,6 +72,8 @@ impl Default for Settings {
             raw_attention: false,
             sidecar_replaces_extension: false,
             show_side_panel: true,
+            stacks: StackSettings::default(),
+            compare_panes: 2,
         }
     }
 }
@@ -183,6 +195,10 @@ pub struct GliaApp {
     autoshot: Option<autoshot::AutoShot>,
     tune: tune_ui::TuneUi,
     report_running: bool,
+    comparing: Option<Comparing>,
+    /// "Keep the best of each group", awaiting its confirmation.
+    keep_best: Option<KeepBest>,
+    undo: Vec<labels::UndoStep>,
 }
 
 pub const STORAGE_KEY: &str = "glia-settings";
@@ -236,6 +252,9 @@ impl GliaApp {
             autoshot: autoshot::AutoShot::from_env(),
             tune: tune_ui::TuneUi::default(),
             report_running: false,
+            comparing: None,
+            keep_best: None,
+            undo: Vec::new(),
         };
         app.worker.send(Command::ListModels);
         // "Open with glia" on a photo opens its folder with that photo in the viewer.
@@ -260,6 +279,11 @@ impl GliaApp {
         self.shoot.order.clear();
         self.grid.thumbs.clear();
         self.viewing = None;
+        self.comparing = None;
+        self.keep_best = None;
+        // Undo steps name photos by their place in this folder's list.
+        self.undo.clear();
+        self.shoot.stacks = stacks::Stacks::default();
         self.shoot.selected = None;
         self.shoot.scoring = Scoring {
             running: true,
@@ -316,6 +340,31 @@ impl GliaApp {
         !self.shoot.stale && !self.shoot.dirty
     }
 
+    /// Whether the bursts are grouped as the latest photos and rule say.
+    pub fn grouped(&self) -> bool {
+        self.shoot.stacks.settled()
+    }
+
+    /// Photo `index`'s group and whether it is the group's best frame.
+    pub fn group_of(&self, index: usize) -> Option<(usize, bool)> {
+        let s = &self.shoot.stacks;
+        s.group_of(index).map(|g| (g, s.is_best(index)))
+    }
+
+    /// The frames of the compare view, the focused one's position, the zoom (1 = fit) and
+    /// the frames on screen whose full view has loaded.
+    pub fn comparing(&self) -> Option<(Vec<usize>, usize, f32, usize)> {
+        self.comparing.as_ref().map(|c| {
+            let panes = c.panes(self.settings.compare_panes);
+            (c.frames.clone(), c.focus, c.zoom, c.ready_on_screen(panes))
+        })
+    }
+
+    /// Whether "keep the best of each group" waits for its confirmation.
+    pub fn keep_best_asked(&self) -> bool {
+        self.keep_best.is_some()
+    }
+
     /// The key of the model in use, once loaded.
     pub fn model_key(&self) -> Option<&worker::ModelKey> {
         self.model.as_ref()
@@ -336,8 +385,22 @@ impl GliaApp {
         while let Ok(l) = self.loader.results.try_recv() {
             self.on_loaded(ctx, l);
         }
-        if let Some(later) = self.shoot.resort(&self.settings.view) {
+        if let Some(later) = self
+            .shoot
+            .resort(&self.settings.view, self.settings.stacks.on)
+        {
             ctx.request_repaint_after(later);
+        }
+        if let Some(r) = self.shoot.stacks.request(
+            self.shoot.generation,
+            &self.shoot.photos,
+            &self.settings.stacks,
+            false,
+        ) {
+            self.worker.send(Command::Group(r));
+        }
+        if self.shoot.stacks.pending() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(320));
         }
     }
 
@@ -389,6 +452,7 @@ impl GliaApp {
                     }
                 }
                 self.shoot.mark_stale();
+                self.shoot.stacks.mark_stale();
             }
             Event::Scored {
                 generation,
@@ -398,13 +462,22 @@ impl GliaApp {
                 if let Some(p) = self.shoot.photos.get_mut(index) {
                     match outcome {
                         Ok(s) => {
-                            p.score = Some(s);
+                            p.score = Some(s.score);
+                            p.embedding = Some(s.embedding);
                             self.shoot.scored_now += 1;
                         }
                         Err(e) => p.problem = Some(e),
                     }
                 }
                 self.shoot.mark_stale();
+                self.shoot.stacks.mark_stale();
+            }
+            Event::Grouped(g) => {
+                if g.generation == self.shoot.generation
+                    && self.shoot.stacks.apply(g, self.shoot.photos.len())
+                {
+                    self.shoot.mark_stale();
+                }
             }
             Event::ScoringStopped { generation } if generation == self.shoot.generation => {
                 self.shoot.scoring.running = false;
@@ -498,15 +571,24 @@ impl GliaApp {
                 self.grid.thumbs.remove(&index);
             }
             Loaded::Full { index, image } => {
-                if let Some(v) = self.viewing.as_mut().filter(|v| v.index == index) {
-                    match image {
-                        Ok(img) => {
-                            v.texture = Some(ctx.load_texture(
-                                format!("view-{index}"),
-                                to_color_image(&img),
-                                egui::TextureOptions::LINEAR,
-                            ))
-                        }
+                let viewer = self.viewing.as_ref().is_some_and(|v| v.index == index);
+                let compare = self.comparing.as_ref().is_some_and(|c| c.wants(index));
+                if !viewer && !compare {
+                    return;
+                }
+                let texture = image.map(|img| {
+                    ctx.load_texture(
+                        format!("view-{index}"),
+                        to_color_image(&img),
+                        egui::TextureOptions::LINEAR,
+                    )
+                });
+                if let Some(c) = self.comparing.as_mut().filter(|_| compare) {
+                    c.loaded(index, texture.clone());
+                }
+                if let Some(v) = self.viewing.as_mut().filter(|_| viewer) {
+                    match texture {
+                        Ok(t) => v.texture = Some(t),
                         Err(e) => v.error = Some(e),
                     }
                 }
@@ -556,12 +638,14 @@ impl eframe::App for GliaApp {
         self.handle_keys(&ctx);
         panels::top_bar(self, ui);
         panels::status_bar(self, ui);
-        if self.settings.show_side_panel && self.viewing.is_none() {
+        if self.settings.show_side_panel && self.viewing.is_none() && self.comparing.is_none() {
             panels::side_panel(self, ui);
         }
         egui::CentralPanel::default().show(ui, |ui| {
             if self.shoot.folder.is_none() {
                 panels::welcome(self, ui);
+            } else if self.comparing.is_some() {
+                compare::show(self, ui);
             } else if self.viewing.is_some() {
                 viewer::show(self, ui);
             } else {
@@ -569,6 +653,7 @@ impl eframe::App for GliaApp {
             }
         });
         panels::windows(self, &ctx);
+        bursts_ui::confirm_window(self, &ctx);
         tune_ui::window(self, &ctx);
         autoshot::tick(self, &ctx);
         if self.show_help {

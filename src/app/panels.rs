@@ -338,6 +338,8 @@ pub fn side_panel(app: &mut GliaApp, ui: &mut egui::Ui) {
                 ui.separator();
                 filters(app, ui);
                 ui.separator();
+                super::bursts_ui::section(app, ui);
+                ui.separator();
                 details(app, ui);
             });
         });

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use glia_catalog::{Flag, Labels, PhotoId};
 use serde::{Deserialize, Serialize};
 
-use super::worker::{Known, Listed};
+use super::worker::{Embedding, Known, Listed};
 
 #[derive(Debug, Clone)]
 pub struct Photo {
@@ -26,6 +26,8 @@ pub struct Photo {
     /// The region that lowers the score most (fractions of the photo), once its quality
     /// map was computed in the viewer.
     pub worst: Option<[f32; 4]>,
+    /// The backbone's embedding, for grouping bursts.
+    pub embedding: Option<Embedding>,
 }
 
 /// Sets each photo's `name_rank`: one natural sort per folder.
@@ -54,6 +56,7 @@ impl Photo {
             taken: None,
             name_rank: 0,
             worst: None,
+            embedding: None,
             path: l.path,
         }
     }
@@ -63,6 +66,9 @@ impl Photo {
         self.labels = known.labels;
         if known.score.is_some() {
             self.score = known.score;
+        }
+        if known.embedding.is_some() {
+            self.embedding = known.embedding;
         }
         self.taken = known.taken;
     }
@@ -240,6 +246,7 @@ mod tests {
             taken: None,
             name_rank: 0,
             worst: None,
+            embedding: None,
         }
     }
 

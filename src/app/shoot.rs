@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use super::photos::{Photo, View};
+use super::stacks::Stacks;
 
 /// Scoring progress of the open folder.
 #[derive(Default)]
@@ -36,6 +37,8 @@ pub struct Shoot {
     /// A photo to show in the viewer once its folder is listed.
     pub open_photo: Option<PathBuf>,
     pub version: u64,
+    /// Bursts: the latest grouping, and which stacks are open.
+    pub stacks: Stacks,
 }
 
 impl Default for Shoot {
@@ -54,6 +57,7 @@ impl Default for Shoot {
             scored_now: 0,
             open_photo: None,
             version: 0,
+            stacks: Stacks::default(),
         }
     }
 }
@@ -90,11 +94,18 @@ impl Shoot {
 
     /// Rebuilds the order when due. Scores stream in, and re-sorting a large folder on every
     /// one would cost frames, so background changes re-sort a few times a second and the
-    /// user's own at once. Returns when to look again, if a re-sort is pending.
-    pub fn resort(&mut self, view: &View) -> Option<Duration> {
+    /// user's own at once. With `stacked`, each burst shows as one stack. Returns when to
+    /// look again, if a re-sort is pending.
+    pub fn resort(&mut self, view: &View, stacked: bool) -> Option<Duration> {
         let due = self.stale && self.sorted_at.elapsed() > Duration::from_millis(400);
         if self.dirty || due {
-            self.order = view.order(&self.photos);
+            let order = view.order(&self.photos);
+            self.order = if stacked {
+                self.stacks.arrange(&order)
+            } else {
+                self.stacks.unstack();
+                order
+            };
             self.dirty = false;
             self.stale = false;
             self.sorted_at = Instant::now();

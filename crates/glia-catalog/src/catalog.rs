@@ -194,6 +194,63 @@ impl Catalog {
         write().map_err(|e| self.err(e))
     }
 
+    /// Embeddings are kept per backbone (frozen, so every model on it shares them). Photos
+    /// without one are absent from the map; a stored value that is not whole f32s reads as
+    /// absent (computed again) rather than failing the folder.
+    pub fn embeddings_many(
+        &self,
+        ids: &[PhotoId],
+        backbone: &str,
+    ) -> Result<HashMap<PhotoId, Vec<f32>>, CatalogError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT vec FROM embeddings WHERE id = ?1 AND backbone = ?2")
+            .map_err(|e| self.err(e))?;
+        let mut found = HashMap::with_capacity(ids.len());
+        for id in ids {
+            let bytes: Option<Vec<u8>> = stmt
+                .query_row(params![id.0, backbone], |r| r.get(0))
+                .optional()
+                .map_err(|e| self.err(e))?;
+            if let Some(v) = bytes.and_then(|b| floats_from_bytes(&b)) {
+                found.insert(id.clone(), v);
+            }
+        }
+        Ok(found)
+    }
+
+    /// All or nothing, in one transaction, like [`Catalog::put_scores`].
+    pub fn put_embeddings(
+        &self,
+        backbone: &str,
+        embeddings: &[(PhotoId, &[f32])],
+    ) -> Result<(), CatalogError> {
+        if let Some((id, _)) = embeddings
+            .iter()
+            .find(|(_, v)| v.is_empty() || v.iter().any(|x| !x.is_finite()))
+        {
+            return Err(CatalogError::InvalidEmbedding {
+                id: id.0.clone(),
+                backbone: backbone.to_owned(),
+            });
+        }
+        let write = || -> rusqlite::Result<()> {
+            let tx = self.write_tx()?;
+            {
+                let mut stmt = tx.prepare_cached(
+                    "INSERT INTO embeddings (id, backbone, vec) VALUES (?1, ?2, ?3)
+                     ON CONFLICT(id, backbone) DO UPDATE SET vec = excluded.vec",
+                )?;
+                for (id, v) in embeddings {
+                    let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+                    stmt.execute(params![id.0, backbone, bytes])?;
+                }
+            }
+            tx.commit()
+        };
+        write().map_err(|e| self.err(e))
+    }
+
     /// Records that `folder` was opened now; the list keeps each folder once and the newest 20.
     pub fn touch_folder(&self, folder: &Path) -> Result<(), CatalogError> {
         // Canonical when it exists, so "~/Photos" and "~/Photos/" and a symlink to it are one entry.
@@ -271,6 +328,17 @@ fn score_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredScore> {
         score: score as f32,
         raw: raw as f32,
     })
+}
+
+fn floats_from_bytes(b: &[u8]) -> Option<Vec<f32>> {
+    if b.is_empty() || !b.len().is_multiple_of(4) {
+        return None;
+    }
+    Some(
+        b.chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect(),
+    )
 }
 
 /// What the path cache compares to decide a file is unchanged.

@@ -49,6 +49,9 @@ pub enum CatalogError {
         raw: f32,
     },
 
+    #[error("embedding of photo {id} under backbone {backbone:?} is empty or not finite")]
+    InvalidEmbedding { id: String, backbone: String },
+
     #[error(
         "{path} is not a valid XMP sidecar ({reason}); glia left it unchanged. \
          Fix or remove it to let glia write labels there"

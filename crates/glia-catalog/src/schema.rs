@@ -35,6 +35,15 @@ const MIGRATIONS: &[&str] = &[
          key TEXT PRIMARY KEY,
          value TEXT NOT NULL
      );",
+    // Embeddings for grouping bursts: the frozen backbone's, so one per backbone, shared by
+    // every model trained on it. Little-endian f32 bytes. The settings table was never used.
+    "CREATE TABLE embeddings (
+         id TEXT NOT NULL,
+         backbone TEXT NOT NULL,
+         vec BLOB NOT NULL,
+         PRIMARY KEY (id, backbone)
+     );
+     DROP TABLE settings;",
 ];
 
 pub(crate) const VERSION: i64 = MIGRATIONS.len() as i64;

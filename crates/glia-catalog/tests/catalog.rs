@@ -296,6 +296,88 @@ fn scores_are_kept_per_model() {
 }
 
 #[test]
+fn embeddings_are_kept_per_backbone_bit_for_bit() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = Catalog::open(&dir.path().join("catalog.db")).unwrap();
+    // Values whose bits must survive: negative zero, subnormal, extremes.
+    let a: Vec<f32> = vec![0.25, -0.0, f32::MIN_POSITIVE / 2.0, f32::MAX, -1e-30, 0.1];
+    let b: Vec<f32> = (0..192).map(|i| (i as f32 * 0.37).sin()).collect();
+    cat.put_embeddings("vit_tiny", &[(id(1), &a), (id(2), &b)])
+        .unwrap();
+    cat.put_embeddings("vit_base", &[(id(1), &b)]).unwrap();
+    let found = cat
+        .embeddings_many(&[id(1), id(2), id(3)], "vit_tiny")
+        .unwrap();
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&found[&id(1)]), bits(&a));
+    assert_eq!(bits(&found[&id(2)]), bits(&b));
+    assert!(!found.contains_key(&id(3)));
+    let other = cat.embeddings_many(&[id(1), id(2)], "vit_base").unwrap();
+    assert_eq!(bits(&other[&id(1)]), bits(&b));
+    assert!(!other.contains_key(&id(2)));
+
+    let bad = [1.0, f32::NAN];
+    let err = cat
+        .put_embeddings("vit_tiny", &[(id(5), &a), (id(6), &bad)])
+        .unwrap_err();
+    assert!(
+        matches!(err, CatalogError::InvalidEmbedding { .. }),
+        "{err:?}"
+    );
+    let empty: [f32; 0] = [];
+    assert!(cat.put_embeddings("vit_tiny", &[(id(7), &empty)]).is_err());
+    let none = cat.embeddings_many(&[id(5), id(7)], "vit_tiny").unwrap();
+    assert!(none.is_empty(), "the batch is all or nothing");
+}
+
+#[test]
+fn a_first_version_catalog_is_upgraded_with_its_labels_and_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("catalog.db");
+    {
+        // A catalog as the first glia made it (schema version 1), written here by hand.
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE photos (id TEXT PRIMARY KEY, rating INTEGER NOT NULL DEFAULT 0,
+                 flag INTEGER NOT NULL DEFAULT 0, updated_at INTEGER);
+             CREATE TABLE files (path BLOB PRIMARY KEY, size INTEGER NOT NULL,
+                 mtime_ns INTEGER NOT NULL, id TEXT NOT NULL);
+             CREATE TABLE scores (id TEXT NOT NULL, model TEXT NOT NULL, score REAL NOT NULL,
+                 raw REAL NOT NULL, PRIMARY KEY (id, model));
+             CREATE TABLE folders (path BLOB PRIMARY KEY, opened_at INTEGER NOT NULL);
+             CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+             INSERT INTO photos VALUES ('p1', 4, 1, 0);
+             INSERT INTO scores VALUES ('p1', 'm@1', 61.5, 0.5);
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let cat = Catalog::open(&db).unwrap();
+    let p1 = PhotoId("p1".into());
+    assert_eq!(
+        labels_of(&cat, &p1),
+        Some(Labels {
+            rating: 4,
+            flag: Flag::Pick
+        })
+    );
+    assert_eq!(score_of(&cat, &p1, "m@1").map(|s| s.score), Some(61.5));
+    cat.put_embeddings("vit_tiny", &[(p1.clone(), &[1.0, 0.0])])
+        .unwrap();
+    assert_eq!(
+        cat.embeddings_many(std::slice::from_ref(&p1), "vit_tiny")
+            .unwrap()[&p1],
+        [1.0, 0.0]
+    );
+    drop(cat);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
+}
+
+#[test]
 fn a_thousand_scores_in_one_call() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("catalog.db");

@@ -80,8 +80,13 @@ fn find(parent: &mut [usize], mut i: usize) -> usize {
 }
 
 /// A group number per photo (0, 1, … in order of first appearance; a photo alone has its
-/// own). `embeddings` unit length; `times` capture times in seconds where known.
-pub fn groups(embeddings: &[Vec<f32>], times: &[Option<i64>], rule: &GroupRule) -> Vec<usize> {
+/// own). `embeddings` unit length (an empty one, a photo not embedded yet, matches none);
+/// `times` capture times in seconds where known.
+pub fn groups<E: AsRef<[f32]>>(
+    embeddings: &[E],
+    times: &[Option<i64>],
+    rule: &GroupRule,
+) -> Vec<usize> {
     let n = embeddings.len();
     let mut order: Vec<usize> = (0..n).collect();
     // Capture order; photos without a time keep their given place among themselves.
@@ -96,7 +101,8 @@ pub fn groups(embeddings: &[Vec<f32>], times: &[Option<i64>], rule: &GroupRule) 
                 (Some(a), Some(b)) => (a - b).abs() > rule.max_gap_s,
                 _ => false,
             };
-            if !apart && cosine(&embeddings[i], &embeddings[j]) >= rule.min_similarity {
+            let (a, b) = (embeddings[i].as_ref(), embeddings[j].as_ref());
+            if !apart && !a.is_empty() && !b.is_empty() && cosine(a, b) >= rule.min_similarity {
                 let (a, b) = (find(&mut parent, i), find(&mut parent, j));
                 parent[a.max(b)] = a.min(b);
             }

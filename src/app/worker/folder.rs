@@ -13,7 +13,7 @@ use glia_catalog::{Catalog, Labels, PhotoId, SidecarStyle, StoredScore};
 use glia_engine::{ScoreOptions, discover};
 
 use super::model_slot::{ModelKey, ModelSlot};
-use super::{Event, Identified, Known, Listed, Out, Run, State, spawn};
+use super::{Embedding, Event, Identified, Known, Listed, Out, Run, Scored, State, spawn};
 
 /// Photos identified per catalog round trip and per `Identified` event.
 const BATCH: usize = 32;
@@ -135,17 +135,19 @@ impl Walk<'_> {
             }
         };
         // Cached scores are looked up for the model in use, so identification waits for it.
-        let Some(model) = slot.wait(self.cancel).map(|m| m.key) else {
+        let Some(model) = slot.wait(self.cancel) else {
             return;
         };
+        let backbone = model.scorer.model().info.backbone.clone();
         for chunk in todo.chunks(BATCH) {
             if self.cancel.load(Ordering::Relaxed) {
                 return;
             }
-            let items = identify_batch(&catalog, chunk, sidecar, &model);
+            let items = identify_batch(&catalog, chunk, sidecar, &model.key, &backbone);
             for (item, (_, path)) in items.iter().zip(chunk) {
+                // Photos scored before embeddings were kept get theirs once, with a score.
                 if let Ok(k) = &item.outcome
-                    && k.score.is_none()
+                    && (k.score.is_none() || k.embedding.is_none())
                 {
                     let _ = feed.send((item.index, path.clone(), k.id.clone()));
                 }
@@ -159,12 +161,13 @@ impl Walk<'_> {
 }
 
 /// Identifies `chunk` (index, path): content ids one by one (each file is hashed), then
-/// labels and cached scores for all of them in one catalog read each.
+/// labels, cached scores and embeddings for all of them in one catalog read each.
 fn identify_batch(
     catalog: &Catalog,
     chunk: &[(usize, PathBuf)],
     sidecar: SidecarStyle,
     model: &ModelKey,
+    backbone: &str,
 ) -> Vec<Identified> {
     let ids: Vec<Result<PhotoId, String>> = chunk
         .iter()
@@ -176,6 +179,9 @@ fn identify_batch(
         .collect();
     let labels = catalog.labels_many(&known_ids);
     let scores = catalog.scores_many(&known_ids, &model.catalog_key());
+    let mut embeddings = catalog
+        .embeddings_many(&known_ids, backbone)
+        .unwrap_or_default();
     chunk
         .iter()
         .zip(ids)
@@ -193,6 +199,7 @@ fn identify_batch(
                 Ok(Known {
                     labels: labels.unwrap_or_else(|| first_labels(catalog, &id, path, sidecar)),
                     score,
+                    embedding: embeddings.remove(&id).map(Embedding::from),
                     taken: glia_media::date_taken_in_file(path),
                     id,
                 })
@@ -227,6 +234,7 @@ fn score_run(
         return;
     };
     let key = model.key.catalog_key();
+    let backbone = model.scorer.model().info.backbone.clone();
     let catalog = Catalog::open(catalog_path).ok();
     let ids: Arc<Mutex<HashMap<usize, PhotoId>>> = Arc::default();
     let opts = ScoreOptions::for_device(model.scorer.device());
@@ -267,9 +275,13 @@ fn score_run(
                     score: s.score,
                     raw: s.raw,
                 };
-                let _ = c.put_scores(&key, &[(id, stored)]);
+                let _ = c.put_scores(&key, &[(id.clone(), stored)]);
+                let _ = c.put_embeddings(&backbone, &[(id, &s.embedding)]);
             }
-            s.score
+            Scored {
+                score: s.score,
+                embedding: Embedding::from(s.embedding),
+            }
         });
         out.send(Event::Scored {
             generation,

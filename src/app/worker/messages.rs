@@ -1,6 +1,7 @@
 //! What the GUI and the worker say to each other.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use glia_catalog::{ExportMode, ExportOutcome, Labels, PhotoId, SidecarStyle};
 
@@ -32,7 +33,39 @@ pub struct Known {
     pub labels: Labels,
     /// The score for the current model, when it was computed before.
     pub score: Option<f32>,
+    /// The backbone's embedding (for grouping bursts), when it was computed before.
+    pub embedding: Option<Embedding>,
     pub taken: Option<i64>,
+}
+
+/// A photo's unit-length embedding, shared between the GUI's photo list and grouping runs.
+pub type Embedding = Arc<[f32]>;
+
+/// What scoring a photo gave.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    pub score: f32,
+    pub embedding: Embedding,
+}
+
+/// Group the open folder's photos: per photo (by index) its embedding (empty when it has
+/// none yet), capture time and score.
+pub struct GroupRequest {
+    pub generation: u64,
+    /// The GUI's count of requests: only the answer to the latest is applied.
+    pub stamp: u64,
+    pub rule: glia_engine::grouping::GroupRule,
+    pub embeddings: Vec<Embedding>,
+    pub times: Vec<Option<i64>>,
+    pub scores: Vec<Option<f32>>,
+}
+
+/// Per photo: its group number and whether it is its group's best frame.
+pub struct Grouped {
+    pub generation: u64,
+    pub stamp: u64,
+    pub groups: Vec<usize>,
+    pub best: Vec<bool>,
 }
 
 /// The viewer's map layers (the quality map, and each stream's attention with its sink
@@ -111,6 +144,8 @@ pub enum Command {
         dest: PathBuf,
     },
     CancelReport,
+    /// Group the photos into bursts (the answer to the latest request wins).
+    Group(GroupRequest),
 }
 
 pub enum Event {
@@ -132,7 +167,7 @@ pub enum Event {
     Scored {
         generation: u64,
         index: usize,
-        outcome: Result<f32, String>,
+        outcome: Result<Scored, String>,
     },
     ScoringStopped {
         generation: u64,
@@ -154,4 +189,5 @@ pub enum Event {
     ReportDone(Result<PathBuf, String>),
     Tune(TuneEvent),
     Models(Vec<Named>),
+    Grouped(Grouped),
 }

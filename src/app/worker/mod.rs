@@ -5,9 +5,10 @@
 //!
 //! `mod.rs` starts the thread and dispatches; each job has its file: the folder and its
 //! scoring (`folder`), the model in use (`model_slot`), heatmaps, fine-tuning (`tuning`),
-//! the user's saved models (`model_library`).
+//! the user's saved models (`model_library`), burst grouping (`grouping`).
 
 mod folder;
+mod grouping;
 mod heatmap;
 mod messages;
 pub mod model_library;
@@ -23,7 +24,9 @@ use std::thread;
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use glia_catalog::{Catalog, Labels, PhotoId, SidecarStyle};
 
-pub use self::messages::{Command, Event, Heat, Identified, Known, Listed};
+pub use self::messages::{
+    Command, Embedding, Event, GroupRequest, Grouped, Heat, Identified, Known, Listed, Scored,
+};
 pub use self::model_slot::ModelKey;
 use self::model_slot::ModelSlot;
 use super::Wake;
@@ -71,6 +74,7 @@ pub fn start(opts: WorkerOptions, wake: Wake) -> Worker {
             tune: None,
             tuned: Arc::default(),
             report_cancel: Arc::default(),
+            grouper: None,
         };
         for cmd in cmd_rx {
             w.handle(cmd);
@@ -124,6 +128,8 @@ struct State {
     tuned: tuning::TunedSlot,
     /// Stops the report being written.
     report_cancel: Arc<AtomicBool>,
+    /// The grouping thread's queue, once started.
+    grouper: Option<Sender<GroupRequest>>,
 }
 
 impl State {
@@ -225,6 +231,7 @@ impl State {
             }
             Command::Report { folder, dest } => self.report(folder, dest),
             Command::CancelReport => self.report_cancel.store(true, Ordering::Relaxed),
+            Command::Group(request) => self.group(request),
             Command::Export { paths, dest, mode } => {
                 let out = self.out.clone();
                 spawn("glia-export", move || {
