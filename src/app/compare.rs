@@ -338,7 +338,7 @@ fn toolbar(app: &mut GliaApp, ui: &mut egui::Ui) {
         }
         ui.separator();
         ui.weak(format!(
-            "zoom {:.0}% of fit (Z or double-click: fit / 100 %) · ← → move · 1–5, P, X, U rate the framed one",
+            "zoom {:.0}% of fit (Z or double-click: fit / 100 %) · Left / Right: move · 1–5, P, X, U rate the framed one",
             zoom * 100.0
         ));
     });

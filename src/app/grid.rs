@@ -283,22 +283,15 @@ fn stack_marks(app: &GliaApp, painter: &egui::Painter, index: usize, img_rect: R
             }
         }
         let text = if open {
-            format!("▾ {n}")
+            format!("{n} open")
         } else {
-            format!("❐ {n}")
+            format!("×{n}")
         };
-        let badge = Rect::from_min_size(
-            egui::pos2(img_rect.max.x - 46.0, img_rect.max.y - 26.0),
-            Vec2::new(40.0, 20.0),
-        );
+        let galley = painter.layout_no_wrap(text, FontId::proportional(13.0), Color32::WHITE);
+        let size = galley.size() + Vec2::new(12.0, 4.0);
+        let badge = Rect::from_min_size(img_rect.max - size - Vec2::splat(6.0), size);
         painter.rect_filled(badge, CornerRadius::same(4), accent);
-        painter.text(
-            badge.center(),
-            Align2::CENTER_CENTER,
-            text,
-            FontId::proportional(13.0),
-            Color32::WHITE,
-        );
+        painter.galley(badge.min + Vec2::new(6.0, 2.0), galley, Color32::WHITE);
     }
     if stacks.count(index).is_some() && stacks.is_open(index) || stacks.inside_open(index) {
         let bar = Rect::from_min_size(

@@ -22,7 +22,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("S", "open / close the selected stack"),
     (
         "C",
-        "compare the selected photo's group side by side (← → move, Z: fit / 100 %)",
+        "compare the selected photo's group side by side (Left / Right move, Z: fit / 100 %)",
     ),
     ("K", "keep the best of each group (asks first)"),
     (
