@@ -60,7 +60,9 @@ fn main() {
             .cloned()
             .zip(e.iter().map(Vec::as_slice))
             .collect();
-        catalog.put_embeddings("vit_tiny_patch16_224", &batch).expect("stored");
+        catalog
+            .put_embeddings("vit_tiny_patch16_224", &batch)
+            .expect("stored");
     }
     let write_ms = t.elapsed().as_secs_f64() * 1e3;
 

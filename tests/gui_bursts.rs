@@ -98,7 +98,12 @@ fn bursts_stack_compare_and_keep_the_best() {
     };
     let app = h.state();
     for (i, p) in app.photos().iter().enumerate() {
-        eprintln!("{}: score {:?}, group {:?}", p.name, p.score, app.group_of(i));
+        eprintln!(
+            "{}: score {:?}, group {:?}",
+            p.name,
+            p.score,
+            app.group_of(i)
+        );
     }
     let group = |name: &str| app.group_of(index_of(app, name)).expect("grouped").0;
     // Each burst's sharp frames are one group, the two bursts two groups, the other
@@ -117,9 +122,7 @@ fn bursts_stack_compare_and_keep_the_best() {
     let solos = ["solo0-900.JPG", "solo1-300.png"];
     for s in solos {
         let g = group(s);
-        let together = (0..10)
-            .filter(|&i| app.group_of(i).unwrap().0 == g)
-            .count();
+        let together = (0..10).filter(|&i| app.group_of(i).unwrap().0 == g).count();
         assert_eq!(together, 1, "{s} is alone");
     }
     let members = |app: &GliaApp, g: usize| -> Vec<usize> {
@@ -219,14 +222,7 @@ fn bursts_stack_compare_and_keep_the_best() {
         })
     };
     let start = Instant::now();
-    let kept = |p: &Path| {
-        Some(
-            expect
-                .iter()
-                .find(|e| e.0 == p)
-                .map_or(Flag::None, |e| e.1),
-        )
-    };
+    let kept = |p: &Path| Some(expect.iter().find(|e| e.0 == p).map_or(Flag::None, |e| e.1));
     while !sidecars_say(&kept) {
         assert!(
             start.elapsed() < Duration::from_secs(30),

@@ -57,6 +57,11 @@ fn burst(img: &RgbImage) -> Vec<RgbImage> {
     vec![img.clone(), reframed, brighter, turned(img, 1.0), blurred]
 }
 
+/// The embeddings of the first `n` photos' unchanged frames (frame 0 of each burst).
+fn emb_of_originals(emb: &[Vec<f32>], n: usize) -> Vec<Vec<f32>> {
+    (0..n).map(|b| emb[b * 5].clone()).collect()
+}
+
 #[test]
 fn bursts_made_from_real_photos_are_found_and_the_sharp_frame_wins() {
     let Some(shared) = shared("burst_grouping") else {
@@ -110,6 +115,52 @@ fn bursts_made_from_real_photos_are_found_and_the_sharp_frame_wins() {
         f1 >= 0.9,
         "pairwise F1 {f1:.3} (precision {p:.3}, recall {r:.3})"
     );
+
+    // Capture time: each burst's frames a second apart, bursts ten minutes apart, and the
+    // same scene re-framed five minutes after its burst — another moment, which only the
+    // time tells apart (it looks like its burst).
+    let later: Vec<RgbImage> = photos
+        .iter()
+        .map(|p| {
+            let (w, h) = p.dimensions();
+            image::imageops::crop_imm(p, w * 8 / 100, h * 6 / 100, w * 88 / 100, h * 90 / 100)
+                .to_image()
+        })
+        .collect();
+    let later_refs: Vec<&RgbImage> = later.iter().collect();
+    let mut all_emb = emb.clone();
+    all_emb.extend(embeddings(&scorer, &later_refs).unwrap());
+    let mut all_truth = truth.clone();
+    all_truth.extend((0..photos.len()).map(|b| 1000 + b));
+    let mut times: Vec<Option<i64>> = (0..frames.len())
+        .map(|i| Some((i / 5) as i64 * 600 + (i % 5) as i64))
+        .collect();
+    times.extend((0..photos.len()).map(|b| Some(b as i64 * 600 + 300)));
+    let rule = GroupRule::default();
+    let (p, r, f1) = pairwise_f1(&groups(&all_emb, &times, &rule), &all_truth);
+    eprintln!("with capture times: precision {p:.3} recall {r:.3} F1 {f1:.3}");
+    let (pn, rn, f1n) = pairwise_f1(
+        &groups(&all_emb, &vec![None; all_emb.len()], &rule),
+        &all_truth,
+    );
+    eprintln!("same frames without times: precision {pn:.3} recall {rn:.3} F1 {f1n:.3}");
+    assert!(f1 >= 0.9, "with times: F1 {f1:.3}");
+    assert!(
+        p > pn,
+        "the time separates the later shot: precision {p:.3} against {pn:.3} without"
+    );
+    // The camera files themselves: different scenes, each its own group.
+    let dated = std::fs::read_dir(shared.join("data/camera/images"))
+        .unwrap()
+        .filter(|e| glia_media::date_taken_in_file(&e.as_ref().unwrap().path()).is_some())
+        .count();
+    let camera = 11.min(photos.len());
+    let alone = groups(&emb_of_originals(&emb, camera), &vec![None; camera], &rule);
+    let distinct = alone.iter().collect::<std::collections::HashSet<_>>().len();
+    eprintln!(
+        "{dated} of {camera} camera files carry a capture time; {distinct} groups of {camera}"
+    );
+    assert_eq!(distinct, camera, "different camera photos grouped together");
 
     // Grouping alone on 10,000 embeddings (these 110 repeated with a little noise), for
     // BENCHMARKS.md; not asserted.
