@@ -1,7 +1,8 @@
 //! `GLIA_SCREENSHOT=out.png glia FOLDER` saves a screenshot of the real window once the
 //! folder is scored and its thumbnails are on screen, then quits (the README's screenshot
 //! and the Xvfb window test use it). `GLIA_SCREENSHOT_VIEW=1` shows the best photo in the
-//! viewer with the side-by-side heatmap first.
+//! viewer with the side-by-side heatmap first; `=stacks` the grid with bursts stacked and
+//! the best stack open; `=compare` the best stack's frames in the compare view.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,9 +16,17 @@ use super::{GliaApp, Overlay, Thumb};
 /// Give up (and say so) when the folder is not ready by then.
 const DEADLINE: Duration = Duration::from_secs(600);
 
+#[derive(Clone, Copy, PartialEq)]
+enum Shot {
+    Grid,
+    Viewer,
+    Stacks,
+    Compare,
+}
+
 pub struct AutoShot {
     path: PathBuf,
-    view: bool,
+    view: Shot,
     started: Instant,
     ready_frames: u32,
     requested: bool,
@@ -29,7 +38,12 @@ impl AutoShot {
         let path = std::env::var_os("GLIA_SCREENSHOT")?;
         Some(Self {
             path: PathBuf::from(path),
-            view: std::env::var_os("GLIA_SCREENSHOT_VIEW").is_some_and(|v| v != "0"),
+            view: match std::env::var("GLIA_SCREENSHOT_VIEW").as_deref() {
+                Ok("stacks") => Shot::Stacks,
+                Ok("compare") => Shot::Compare,
+                Ok("0") | Err(_) => Shot::Grid,
+                Ok(_) => Shot::Viewer,
+            },
             started: Instant::now(),
             ready_frames: 0,
             requested: false,
@@ -57,8 +71,10 @@ fn ready(app: &mut GliaApp) -> bool {
     let Some(shot) = app.autoshot.as_ref() else {
         return false;
     };
-    if !shot.view {
-        return true;
+    match shot.view {
+        Shot::Grid => return true,
+        Shot::Viewer => {}
+        Shot::Stacks | Shot::Compare => return stacks_ready(app, shot.view),
     }
     if app.viewing.is_none() {
         app.shoot.selected = app.shoot.order.first().copied();
@@ -71,6 +87,41 @@ fn ready(app: &mut GliaApp) -> bool {
     app.viewing
         .as_ref()
         .is_some_and(|v| v.texture.is_some() && v.heat.is_some())
+}
+
+/// The best stack (the group of two or more whose best frame scores highest): open in the
+/// stacked grid, or in the compare view.
+fn stacks_ready(app: &mut GliaApp, shot: Shot) -> bool {
+    if !app.shoot.stacks.settled() || app.shoot.stacks.group_count() == 0 {
+        return false;
+    }
+    if let Some(c) = &app.comparing {
+        return c.ready_on_screen(c.panes(app.settings.compare_panes)) >= 2;
+    }
+    if !app.settings.stacks.on {
+        app.settings.stacks.on = true;
+        app.shoot.mark_dirty();
+        return false;
+    }
+    let best = app
+        .shoot
+        .order
+        .iter()
+        .copied()
+        .find(|&i| app.shoot.stacks.count(i).is_some());
+    let Some(best) = best else {
+        return false;
+    };
+    app.shoot.selected = Some(best);
+    if shot == Shot::Compare {
+        app.open_compare();
+        return false;
+    }
+    if !app.shoot.stacks.is_open(best) {
+        app.toggle_stack();
+        return false;
+    }
+    true
 }
 
 pub fn tick(app: &mut GliaApp, ctx: &egui::Context) {
