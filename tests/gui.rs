@@ -6,11 +6,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use common::app::{harness, wait_for};
 use eframe::egui;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use glia::app::{GliaApp, Launch};
-use glia::paths::AppPaths;
 use glia_catalog::{Catalog, Flag};
 
 const PHOTOS: &[&str] = &["1000.JPG", "1001.JPG", "1002.JPG", "1003.JPG", "1004.JPG"];
@@ -18,32 +16,6 @@ const PHOTOS: &[&str] = &["1000.JPG", "1001.JPG", "1002.JPG", "1003.JPG", "1004.
 fn livec(test: &str) -> Option<PathBuf> {
     let dir = common::shared(test)?.join("data/livec/images");
     dir.is_dir().then_some(dir)
-}
-
-fn harness(folder: &Path, data: &Path) -> Harness<'static, GliaApp> {
-    let launch = Launch {
-        folder: Some(folder.to_owned()),
-        paths: Some(AppPaths::in_dir(data)),
-        device: glia_engine::DeviceChoice::Cpu,
-        model: None,
-    };
-    Harness::builder()
-        .with_size(egui::Vec2::new(1280.0, 820.0))
-        .build_eframe(move |cc| GliaApp::new(cc, launch).expect("the app starts"))
-}
-
-/// Steps frames (the worker threads run meanwhile) until `done` or the time runs out.
-fn wait_for(h: &mut Harness<'_, GliaApp>, what: &str, done: impl Fn(&GliaApp) -> bool) {
-    let start = Instant::now();
-    while !done(h.state()) {
-        assert!(
-            start.elapsed() < Duration::from_secs(300),
-            "timed out waiting for {what}"
-        );
-        h.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    h.step();
 }
 
 fn file_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {

@@ -6,41 +6,14 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
-use eframe::egui::{self, Key, Modifiers};
+use common::app::{harness, wait_for};
+use eframe::egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use glia::app::{GliaApp, Launch};
-use glia::paths::AppPaths;
+use glia::app::GliaApp;
 use glia_catalog::{Flag, Labels, SidecarStyle, read_sidecar};
 use image::RgbImage;
-
-fn harness(folder: &Path, data: &Path) -> Harness<'static, GliaApp> {
-    let launch = Launch {
-        folder: Some(folder.to_owned()),
-        paths: Some(AppPaths::in_dir(data)),
-        device: glia_engine::DeviceChoice::Cpu,
-        model: None,
-    };
-    Harness::builder()
-        .with_size(egui::Vec2::new(1280.0, 820.0))
-        .build_eframe(move |cc| GliaApp::new(cc, launch).expect("the app starts"))
-}
-
-fn wait_for(h: &mut Harness<'_, GliaApp>, what: &str, done: impl Fn(&GliaApp) -> bool) {
-    let start = Instant::now();
-    while !done(h.state()) {
-        assert!(
-            start.elapsed() < Duration::from_secs(300),
-            "timed out waiting for {what}; status: {}",
-            h.state().status()
-        );
-        h.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    h.step();
-}
 
 fn press(h: &mut Harness<'_, GliaApp>, key: Key) {
     h.key_press(key);
@@ -221,17 +194,10 @@ fn bursts_stack_compare_and_keep_the_best() {
             want(p).is_none_or(|w| w == flag)
         })
     };
-    let start = Instant::now();
     let kept = |p: &Path| Some(expect.iter().find(|e| e.0 == p).map_or(Flag::None, |e| e.1));
-    while !sidecars_say(&kept) {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "sidecars not written; status {}",
-            h.state().status()
-        );
-        h.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for(&mut h, "the sidecars of keep-the-best", |_| {
+        sidecars_say(&kept)
+    });
     for s in solos {
         let p = folder.join(s);
         assert_eq!(
@@ -247,15 +213,9 @@ fn bursts_stack_compare_and_keep_the_best() {
     // Ctrl+Z undoes it in one step: no flags, the stars stay.
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run_steps(2);
-    let start = Instant::now();
-    while !sidecars_say(&|_| Some(Flag::None)) {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "undo not written"
-        );
-        h.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for(&mut h, "the sidecars of the undo", |_| {
+        sidecars_say(&|_| Some(Flag::None))
+    });
     assert_eq!(flag_in_sidecar(&rated_path).unwrap().rating, 3);
     let groups_before: Vec<_> = (0..10).map(|i| h.state().group_of(i)).collect();
     let names: Vec<String> = h.state().photos().iter().map(|p| p.name.clone()).collect();

@@ -53,13 +53,14 @@ impl GliaApp {
         );
     }
 
-    /// Regroups at once (the user moved a slider).
-    fn regroup_now(&mut self) {
+    /// Asks the worker to regroup: at once when the user moved a slider (`now`), else when
+    /// a regrouping is due.
+    pub(super) fn regroup(&mut self, now: bool) {
         if let Some(r) = self.shoot.stacks.request(
             self.shoot.generation,
             &self.shoot.photos,
             &self.settings.stacks,
-            true,
+            now,
         ) {
             self.worker.send(Command::Group(r));
         }
@@ -89,7 +90,7 @@ pub fn section(app: &mut GliaApp, ui: &mut egui::Ui) {
     .on_hover_text("Frames taken further apart than this are another moment (needs EXIF times)");
     let after = *s;
     if after.similarity != before.similarity || after.gap_s != before.gap_s {
-        app.regroup_now();
+        app.regroup(true);
     }
     if after.on != before.on {
         app.shoot.mark_dirty();

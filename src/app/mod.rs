@@ -391,14 +391,7 @@ impl GliaApp {
         {
             ctx.request_repaint_after(later);
         }
-        if let Some(r) = self.shoot.stacks.request(
-            self.shoot.generation,
-            &self.shoot.photos,
-            &self.settings.stacks,
-            false,
-        ) {
-            self.worker.send(Command::Group(r));
-        }
+        self.regroup(false);
         if self.shoot.stacks.pending() {
             ctx.request_repaint_after(std::time::Duration::from_millis(320));
         }

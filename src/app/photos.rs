@@ -78,6 +78,25 @@ impl Photo {
         self.taken.unwrap_or(self.modified)
     }
 
+    /// A photo as a listed and identified file would be, for unit tests.
+    #[cfg(test)]
+    pub fn for_test(name: &str, score: Option<f32>, labels: Labels, date: i64) -> Self {
+        Self {
+            path: PathBuf::from(name),
+            name: name.into(),
+            size: 1,
+            modified: date,
+            id: Some(PhotoId(name.into())),
+            labels,
+            score,
+            problem: None,
+            taken: None,
+            name_rank: 0,
+            worst: None,
+            embedding: None,
+        }
+    }
+
     /// Can still be scored: readable so far and no score yet.
     pub fn pending(&self) -> bool {
         self.problem.is_none() && self.score.is_none()
@@ -234,20 +253,7 @@ mod tests {
     use super::*;
 
     fn photo(name: &str, score: Option<f32>, rating: u8, flag: Flag, date: i64) -> Photo {
-        Photo {
-            path: PathBuf::from(name),
-            name: name.into(),
-            size: 1,
-            modified: date,
-            id: None,
-            labels: Labels { rating, flag },
-            score,
-            problem: None,
-            taken: None,
-            name_rank: 0,
-            worst: None,
-            embedding: None,
-        }
+        Photo::for_test(name, score, Labels { rating, flag }, date)
     }
 
     fn ranked(mut photos: Vec<Photo>) -> Vec<Photo> {

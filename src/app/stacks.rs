@@ -301,7 +301,6 @@ impl Stacks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
     fn stacks(groups: &[usize], best: &[bool]) -> Stacks {
         let mut s = Stacks {
@@ -321,23 +320,11 @@ mod tests {
     }
 
     fn photo(score: Option<f32>) -> Photo {
-        Photo {
-            path: PathBuf::from("p.jpg"),
-            name: "p.jpg".into(),
-            size: 1,
-            modified: 0,
-            id: Some(glia_catalog::PhotoId("x".into())),
-            labels: Labels {
-                rating: 3,
-                flag: Flag::None,
-            },
-            score,
-            problem: None,
-            taken: None,
-            name_rank: 0,
-            worst: None,
-            embedding: None,
-        }
+        let labels = Labels {
+            rating: 3,
+            flag: Flag::None,
+        };
+        Photo::for_test("p.jpg", score, labels, 0)
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! Helpers shared by the CLI tests.
+//! Helpers shared by the integration tests.
+
+pub mod app;
 
 use std::path::PathBuf;
 
