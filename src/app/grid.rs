@@ -123,7 +123,7 @@ fn cell_ui(app: &mut GliaApp, ui: &mut egui::Ui, index: usize, cell: f32) {
     };
     let stacks = &app.shoot.stacks;
     if let Some(n) = stacks.count(index) {
-        let state = if stacks.is_open(index) {
+        let state = if stacks.cover_open(index) {
             "open"
         } else {
             "closed"
@@ -270,7 +270,7 @@ fn stack_marks(app: &GliaApp, painter: &egui::Painter, index: usize, img_rect: R
     let stacks = &app.shoot.stacks;
     let accent = Color32::from_rgb(90, 160, 240);
     if let Some(n) = stacks.count(index) {
-        let open = stacks.is_open(index);
+        let open = stacks.cover_open(index);
         if !open {
             for k in 1..=2 {
                 let edge = img_rect.translate(Vec2::splat(-2.0 * k as f32));
@@ -293,7 +293,7 @@ fn stack_marks(app: &GliaApp, painter: &egui::Painter, index: usize, img_rect: R
         painter.rect_filled(badge, CornerRadius::same(4), accent);
         painter.galley(badge.min + Vec2::new(6.0, 2.0), galley, Color32::WHITE);
     }
-    if stacks.count(index).is_some() && stacks.is_open(index) || stacks.inside_open(index) {
+    if stacks.cover_open(index) || stacks.inside_open(index) {
         let bar = Rect::from_min_size(
             egui::pos2(img_rect.min.x, img_rect.max.y - 3.0),
             Vec2::new(img_rect.width(), 3.0),

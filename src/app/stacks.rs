@@ -56,8 +56,9 @@ pub struct Stacks {
     /// Photos whose stack is open: a stack is open while any of its frames is here, so
     /// opening survives regrouping.
     opened: HashSet<usize>,
-    /// Per cover shown in the grid: frames of its stack that the filters let through.
-    counts: HashMap<usize, usize>,
+    /// Per cover shown in the grid: frames of its stack that the filters let through, and
+    /// whether the stack is open (so drawing a cell never walks the whole folder).
+    counts: HashMap<usize, (usize, bool)>,
     /// Photos shown inside an open stack (not its cover).
     inside_open: HashSet<usize>,
     /// Requests sent, the one whose answer is applied, and whether the inputs changed.
@@ -195,7 +196,12 @@ impl Stacks {
 
     /// Frames of the stack `photo` is the cover of, as the grid shows it collapsed.
     pub fn count(&self, photo: usize) -> Option<usize> {
-        self.counts.get(&photo).copied()
+        self.counts.get(&photo).map(|c| c.0)
+    }
+
+    /// Whether `photo` is the cover of an open stack in the grid.
+    pub fn cover_open(&self, photo: usize) -> bool {
+        self.counts.get(&photo).is_some_and(|c| c.1)
     }
 
     pub fn is_open(&self, photo: usize) -> bool {
@@ -257,10 +263,11 @@ impl Stacks {
             let m = &members[&key];
             let cover = m.iter().copied().find(|&j| self.is_best(j)).unwrap_or(m[0]);
             out.push(cover);
+            let open = m.iter().any(|j| self.opened.contains(j));
             if m.len() > 1 {
-                self.counts.insert(cover, m.len());
+                self.counts.insert(cover, (m.len(), open));
             }
-            if m.iter().any(|j| self.opened.contains(j)) {
+            if open {
                 for &j in m.iter().filter(|&&j| j != cover) {
                     out.push(j);
                     self.inside_open.insert(j);
