@@ -155,7 +155,17 @@ impl GliaApp {
 
     pub(super) fn close_compare(&mut self) {
         if let Some(c) = self.comparing.take() {
-            self.shoot.selected = Some(c.focused());
+            // A frame inside a closed stack is not in the grid: its stack's cover is.
+            let focused = c.focused();
+            let shown = |i: &usize| self.shoot.order.contains(i);
+            let select = Some(focused).filter(shown).or_else(|| {
+                self.shoot
+                    .stacks
+                    .members(focused)
+                    .into_iter()
+                    .find(|i| shown(i))
+            });
+            self.shoot.selected = select.or(Some(focused));
             self.shoot.reveal = true;
         }
     }
