@@ -9,6 +9,7 @@ use glia_catalog::Flag;
 
 use super::GliaApp;
 use super::grid::{score_color, stars};
+use super::photos::Photo;
 
 pub struct Comparing {
     /// The frames compared (photo indices), in capture order.
@@ -261,54 +262,12 @@ pub fn show(app: &mut GliaApp, ui: &mut egui::Ui) {
         c.toggle_zoom = false;
         c.toggle_one_to_one(1.0 / (fit(panes[0], size) * ppp));
     }
-    let uv = Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
     for (k, (&index, &pane)) in shown.iter().zip(&panes).enumerate() {
         let painter = ui.painter_at(pane);
-        painter.rect_filled(pane, 2.0, ui.visuals().extreme_bg_color);
-        match c.textures.get(&index) {
-            Some(Frame::Ready(tex)) => {
-                let size = tex.size_vec2();
-                let s = size * fit(pane, size) * c.zoom;
-                let r = Rect::from_center_size(pane.center() + c.pan * s, s);
-                painter.image(tex.id(), r, uv, Color32::WHITE);
-            }
-            Some(Frame::Failed(e)) => {
-                painter.text(
-                    pane.center(),
-                    Align2::CENTER_CENTER,
-                    format!("⚠ {e}"),
-                    FontId::proportional(14.0),
-                    ui.visuals().weak_text_color(),
-                );
-            }
-            Some(Frame::Loading) | None => {
-                painter.text(
-                    pane.center(),
-                    Align2::CENTER_CENTER,
-                    "Loading…",
-                    FontId::proportional(14.0),
-                    ui.visuals().weak_text_color(),
-                );
-            }
-        }
+        draw_frame(ui, &painter, c.textures.get(&index), pane, c.zoom, c.pan);
         let p = &app.shoot.photos[index];
-        let mut caption = p.name.clone();
-        if let Some(s) = p.score {
-            caption.push_str(&format!("   {s:.1}"));
-        }
-        if p.labels.rating > 0 {
-            caption.push_str(&format!("   {}", stars(p.labels.rating)));
-        }
-        match p.labels.flag {
-            Flag::Pick => caption.push_str("   ✔ pick"),
-            Flag::Reject => caption.push_str("   ✖ reject"),
-            Flag::None => {}
-        }
-        if app.shoot.stacks.is_best(index) && c.frames.len() > 1 {
-            caption.push_str("   ★ best of the group");
-        }
         let galley = painter.layout_no_wrap(
-            caption,
+            caption(p, app.shoot.stacks.is_best(index) && c.frames.len() > 1),
             FontId::proportional(13.0),
             p.score.map_or(Color32::WHITE, score_color),
         );
@@ -324,6 +283,57 @@ pub fn show(app: &mut GliaApp, ui: &mut egui::Ui) {
             );
         }
     }
+}
+
+/// One pane's frame at the shared zoom and pan, or why it is not there.
+fn draw_frame(
+    ui: &egui::Ui,
+    painter: &egui::Painter,
+    frame: Option<&Frame>,
+    pane: Rect,
+    zoom: f32,
+    pan: Vec2,
+) {
+    painter.rect_filled(pane, 2.0, ui.visuals().extreme_bg_color);
+    let note = match frame {
+        Some(Frame::Ready(tex)) => {
+            let size = tex.size_vec2();
+            let s = size * (pane.width() / size.x).min(pane.height() / size.y) * zoom;
+            let r = Rect::from_center_size(pane.center() + pan * s, s);
+            let uv = Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
+            painter.image(tex.id(), r, uv, Color32::WHITE);
+            return;
+        }
+        Some(Frame::Failed(e)) => format!("⚠ {e}"),
+        Some(Frame::Loading) | None => "Loading…".to_owned(),
+    };
+    painter.text(
+        pane.center(),
+        Align2::CENTER_CENTER,
+        note,
+        FontId::proportional(14.0),
+        ui.visuals().weak_text_color(),
+    );
+}
+
+/// Name, score, stars, flag, and whether it is its group's best.
+fn caption(p: &Photo, best: bool) -> String {
+    let mut caption = p.name.clone();
+    if let Some(s) = p.score {
+        caption.push_str(&format!("   {s:.1}"));
+    }
+    if p.labels.rating > 0 {
+        caption.push_str(&format!("   {}", stars(p.labels.rating)));
+    }
+    match p.labels.flag {
+        Flag::Pick => caption.push_str("   ✔ pick"),
+        Flag::Reject => caption.push_str("   ✖ reject"),
+        Flag::None => {}
+    }
+    if best {
+        caption.push_str("   ★ best of the group");
+    }
+    caption
 }
 
 fn toolbar(app: &mut GliaApp, ui: &mut egui::Ui) {
