@@ -182,17 +182,12 @@ fn group_marks_bursts_and_their_best_frame() {
         }
     }
     std::fs::write(dir.path().join("zz-broken.jpg"), b"\xFF\xD8\xFF garbage").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_glia"))
-        .args(["score", "--device", "cpu", "--quiet", "--group", "--json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let json = common::json_stdout(
+        Command::new(env!("CARGO_BIN_EXE_glia"))
+            .args(["score", "--device", "cpu", "--quiet", "--group", "--json"])
+            .arg(dir.path()),
     );
-    let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let items: Vec<serde_json::Value> = json.as_array().expect("a JSON array").clone();
     assert_eq!(items.len(), 13);
     let group = |i: usize| items[i]["group"].as_u64().unwrap();
     for b in 0..3 {

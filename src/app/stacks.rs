@@ -53,6 +53,8 @@ pub struct Stacks {
     /// Per photo (index into the folder's photos): its group and whether it is the best.
     groups: Vec<usize>,
     best: Vec<bool>,
+    /// Groups of two or more frames (counted once per grouping, not per frame drawn).
+    multi: usize,
     /// Photos whose stack is open: a stack is open while any of its frames is here, so
     /// opening survives regrouping.
     opened: HashSet<usize>,
@@ -73,6 +75,7 @@ impl Default for Stacks {
         Self {
             groups: Vec::new(),
             best: Vec::new(),
+            multi: 0,
             opened: HashSet::new(),
             counts: HashMap::new(),
             inside_open: HashSet::new(),
@@ -159,6 +162,11 @@ impl Stacks {
         let changed = g.groups != self.groups || g.best != self.best;
         self.groups = g.groups;
         self.best = g.best;
+        let mut sizes: HashMap<usize, usize> = HashMap::new();
+        for &g in &self.groups {
+            *sizes.entry(g).or_default() += 1;
+        }
+        self.multi = sizes.values().filter(|&&n| n > 1).count();
         changed
     }
 
@@ -187,11 +195,7 @@ impl Stacks {
 
     /// Groups of two or more frames.
     pub fn group_count(&self) -> usize {
-        let mut sizes: HashMap<usize, usize> = HashMap::new();
-        for &g in &self.groups {
-            *sizes.entry(g).or_default() += 1;
-        }
-        sizes.values().filter(|&&n| n > 1).count()
+        self.multi
     }
 
     /// Frames of the stack `photo` is the cover of, as the grid shows it collapsed.
@@ -341,6 +345,7 @@ mod tests {
             &[0, 1, 0, 0, 2, 2],
             &[false, true, false, true, true, false],
         );
+        assert_eq!(s.group_count(), 2, "groups of two or more frames");
         let order = [2, 1, 0, 5, 3, 4];
         assert_eq!(s.arrange(&order), [3, 1, 4]);
         assert_eq!(s.count(3), Some(3));
