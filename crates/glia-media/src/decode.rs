@@ -132,46 +132,49 @@ fn check_size(width: u32, height: u32) -> Result<(), ImageError> {
     Ok(())
 }
 
-/// A JPEG decoded at the smallest DCT scale whose short side is still at least `short`, or
-/// `None` when no reduction is possible (the full decoder is faster then) or the stream is
-/// CMYK / 16-bit (left to the full decoder, which knows their colour conversions).
+/// A JPEG decoded at the smallest DCT scale (1/2, 1/4, 1/8) whose short side is still at
+/// least `short`, or `None` when no reduction is possible (the full decoder is as fast then)
+/// or the stream is CMYK / YCCK (left to the full decoder, which knows their colour
+/// conversion).
+///
+/// libjpeg-turbo (through `turbojpeg`) rather than the full decoder's zune-jpeg: at 24 MP most
+/// of the work is the entropy decoding no DCT scale avoids, and libjpeg-turbo's is the
+/// fastest there is (BENCHMARKS.md has the three decoders side by side).
 fn decode_jpeg_reduced(bytes: &[u8], short: u32) -> Result<Option<RgbImage>, ImageError> {
-    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
-    decoder
-        .read_info()
-        .map_err(|e| ImageError::Decode(e.to_string()))?;
-    let Some(info) = decoder.info() else {
-        return Ok(None);
-    };
-    let (w, h) = (u32::from(info.width), u32::from(info.height));
+    let turbo = |e: turbojpeg::Error| ImageError::Decode(e.to_string());
+    let mut decoder = turbojpeg::Decompressor::new().map_err(turbo)?;
+    let header = decoder.read_header(bytes).map_err(turbo)?;
+    let (w, h) = (
+        u32::try_from(header.width).unwrap_or(u32::MAX),
+        u32::try_from(header.height).unwrap_or(u32::MAX),
+    );
     check_size(w, h)?;
-    let rgb = matches!(
-        info.pixel_format,
-        jpeg_decoder::PixelFormat::RGB24 | jpeg_decoder::PixelFormat::L8
+    let colour = !matches!(
+        header.colorspace,
+        turbojpeg::Colorspace::CMYK | turbojpeg::Colorspace::YCCK
     );
     let factor = (1..=3)
         .rev()
         .map(|k| 1u32 << k)
         .find(|f| w.min(h).div_ceil(*f) >= short.max(1))
         .unwrap_or(1);
-    if factor == 1 || !rgb {
+    if factor == 1 || !colour || header.is_lossless {
         return Ok(None);
     }
-    // The decoder picks the smallest scale at least this large: ask for exactly 1/factor.
-    let want = |v: u32| u16::try_from(v.div_ceil(factor)).unwrap_or(u16::MAX);
-    let (ow, oh) = decoder
-        .scale(want(w), want(h))
-        .map_err(|e| ImageError::Decode(e.to_string()))?;
-    let pixels = decoder
-        .decode()
-        .map_err(|e| ImageError::Decode(e.to_string()))?;
-    let (ow, oh) = (u32::from(ow), u32::from(oh));
-    let img = match info.pixel_format {
-        jpeg_decoder::PixelFormat::L8 => image::GrayImage::from_raw(ow, oh, pixels)
-            .map(|g| DynamicImage::ImageLuma8(g).into_rgb8()),
-        _ => RgbImage::from_raw(ow, oh, pixels),
-    }
-    .ok_or_else(|| ImageError::Decode("the JPEG decoder returned too few pixels".into()))?;
+    let scale = turbojpeg::ScalingFactor::new(1, factor as usize);
+    decoder.set_scaling_factor(scale).map_err(turbo)?;
+    let out = header.scaled(scale);
+    let mut pixels = vec![0u8; 3 * out.width * out.height];
+    let image = turbojpeg::Image {
+        pixels: pixels.as_mut_slice(),
+        width: out.width,
+        pitch: 3 * out.width,
+        height: out.height,
+        format: turbojpeg::PixelFormat::RGB,
+    };
+    decoder.decompress(bytes, image).map_err(turbo)?;
+    let img = RgbImage::from_raw(out.width as u32, out.height as u32, pixels)
+        .ok_or_else(|| ImageError::Decode("the JPEG decoder returned too few pixels".into()))?;
     Ok(Some(apply_orientation(img, crate::orientation(bytes))))
 }
 

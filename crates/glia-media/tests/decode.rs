@@ -92,3 +92,96 @@ fn grayscale_jpegs_reduce_too_and_truncated_ones_are_refused() {
         Err(ImageError::Decode(_))
     ));
 }
+
+/// `img` encoded by libjpeg-turbo's encoder (an encoder independent of the image crate's),
+/// progressive or as CMYK.
+fn turbo_encode(img: &RgbImage, progressive: bool, cmyk: bool) -> Vec<u8> {
+    let mut c = turbojpeg::Compressor::new().unwrap();
+    c.set_quality(90).unwrap();
+    c.set_progressive(progressive).unwrap();
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    if cmyk {
+        // Naive RGB → CMYK, as Adobe's inverted CMYK files hold it.
+        let px: Vec<u8> = img
+            .pixels()
+            .flat_map(|p| {
+                let k = 255 - p[0].max(p[1]).max(p[2]);
+                [255 - p[0] - k, 255 - p[1] - k, 255 - p[2] - k, k].map(|v| 255 - v)
+            })
+            .collect();
+        c.set_subsamp(turbojpeg::Subsamp::None).unwrap();
+        let image = turbojpeg::Image {
+            pixels: px.as_slice(),
+            width: w,
+            pitch: 4 * w,
+            height: h,
+            format: turbojpeg::PixelFormat::CMYK,
+        };
+        return c.compress_to_vec(image).unwrap();
+    }
+    let image = turbojpeg::Image {
+        pixels: img.as_raw().as_slice(),
+        width: w,
+        pitch: 3 * w,
+        height: h,
+        format: turbojpeg::PixelFormat::RGB,
+    };
+    c.compress_to_vec(image).unwrap()
+}
+
+#[test]
+fn progressive_jpegs_reduce_too() {
+    let progressive = turbo_encode(&card(), true, false);
+    let full = decode_rgb(&progressive).unwrap();
+    assert!(mad(&full, &card()) < 3.0, "the file holds the card");
+    let quarter = decode(&progressive, Resolution::ShortSide(200)).unwrap();
+    assert_eq!(quarter.dimensions(), (300, 200));
+    let shrunk = image::imageops::resize(&full, 300, 200, image::imageops::FilterType::Triangle);
+    assert!(mad(&quarter, &shrunk) < 3.0);
+}
+
+#[test]
+fn cmyk_jpegs_are_left_to_the_full_decoder() {
+    let cmyk = turbo_encode(&card(), false, true);
+    let full = decode_rgb(&cmyk).unwrap();
+    let asked = decode(&cmyk, Resolution::ShortSide(200)).unwrap();
+    assert_eq!(asked.dimensions(), (1200, 800), "no reduction: full size");
+    assert_eq!(asked, full);
+}
+
+/// Every real camera file of `../shared` (4–16 MP, baseline and with EXIF rotation) decodes at
+/// its reduced scale to the picture the full decoder (zune-jpeg, through `image`) gives,
+/// shrunk: libjpeg-turbo's scaled inverse DCT checked against an independent decoder.
+#[test]
+fn camera_files_reduce_to_the_full_decode_shrunk() {
+    let Some(dir) = shared_camera_dir() else {
+        eprintln!(
+            "SKIPPED camera_files_reduce_to_the_full_decode_shrunk: ../shared/data/camera not found (set GLIA_SHARED)"
+        );
+        return;
+    };
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if !path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("jpg"))
+        {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        let full = decode_rgb(&bytes).unwrap();
+        let reduced = decode(&bytes, Resolution::ShortSide(512)).unwrap();
+        let (w, h) = reduced.dimensions();
+        assert!(
+            w.min(h) >= 512 && w.min(h) < full.width().min(full.height()),
+            "{}",
+            path.display()
+        );
+        let shrunk = image::imageops::resize(&full, w, h, image::imageops::FilterType::Triangle);
+        let d = mad(&reduced, &shrunk);
+        assert!(d < 3.0, "{}: mean abs difference {d:.2}", path.display());
+        n += 1;
+    }
+    assert!(n >= 10, "only {n} camera files");
+}

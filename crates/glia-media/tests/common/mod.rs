@@ -244,3 +244,15 @@ pub fn bmff_box(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
     out.extend(body);
     out
 }
+
+/// The real camera files of `../shared/data/camera/images` (or `$GLIA_SHARED`), or `None`
+/// with a message saying the test is skipped.
+pub fn shared_camera_dir() -> Option<std::path::PathBuf> {
+    let shared = std::env::var_os("GLIA_SHARED")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+        });
+    let dir = shared.join("data/camera/images");
+    dir.is_dir().then_some(dir)
+}
