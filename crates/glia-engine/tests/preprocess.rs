@@ -144,20 +144,32 @@ fn small_photos_are_upscaled_to_a_224_short_side() {
 }
 
 #[test]
-fn a_working_short_side_shrinks_large_photos_only() {
-    let at = DetailScale::ShortSide(768);
-    assert_eq!(work_size(4000, 3000, at), (1024, 768));
-    assert_eq!(work_size(3000, 4000, at), (768, 1024));
+fn a_working_short_side_shrinks_large_photos_and_enlarges_small_ones() {
+    let at = DetailScale::ShortSide(512);
+    assert_eq!(work_size(4000, 3000, at), (683, 512));
+    assert_eq!(work_size(3000, 4000, at), (512, 683));
     assert_eq!(
-        work_size(600, 400, at),
-        (600, 400),
-        "smaller photos keep their pixels"
+        work_size(750, 500, at),
+        (750, 500),
+        "from 3/4 of the working side up, photos keep their pixels"
+    );
+    assert_eq!(work_size(576, 384, at), (576, 384));
+    assert_eq!(
+        work_size(375, 250, at),
+        (563, 375),
+        "a small photo is enlarged 1.5×"
+    );
+    assert_eq!(
+        work_size(450, 300, at),
+        (576, 384),
+        "... but not past 3/4 of the working side"
     );
     assert_eq!(
         work_size(150, 100, at),
         (336, 224),
-        "tiny photos are still upscaled"
+        "tiny photos are still upscaled to 224"
     );
+    assert_eq!(work_size(600, 400, DetailScale::Native), (600, 400));
     // The mosaic of a 2× copy cut at a working side equals the one of the photo itself
     // (up to resampling): both are cut from the same 768 px image.
     let img = coordinate_image(1536, 1024);

@@ -191,8 +191,15 @@ pub fn train(
                 let sampling = Sampling::Random(rng.random());
                 let (mosaic, _) = fragment_mosaic(img, sampling, cfg.detail_scale);
                 x_d.extend(normalize(&mosaic, norm));
-                // Shrunk or not, the 224 px semantic view is the same photo: keep its tokens.
-                f_s.extend_from_slice(&tokens[usize::from(flip)]);
+                // A copy still at least 224 px gives the same 224 px semantic view: keep the
+                // cached tokens. A smaller one is upscaled for it, blurred, as when scoring a
+                // small file: its own tokens, or training would never see that view.
+                match &shrunk {
+                    Some(small) if small.width().min(small.height()) < INPUT => {
+                        f_s.extend(tokens_of(start, small, norm, device));
+                    }
+                    _ => f_s.extend_from_slice(&tokens[usize::from(flip)]),
+                }
                 target.push(samples[*i].score as f32);
                 if pair_f_s.len() < cfg.damage_pairs {
                     let damage = Damage::random(&mut rng, img.width().min(img.height()));
