@@ -33,12 +33,13 @@ const TARGET: Drift = Drift {
     max: 15.0,
 };
 
-/// LIVEC's 500 px photos at 1/2 and 1/4 are 250 and 125 px: the shipped model still scores
-/// the half-size copy higher (mean 7.6, largest 23.5 points; the previous model 10.6 / 27.3;
-/// BENCHMARKS.md). This guards what was reached until the target is.
+/// LIVEC's 500 px photos at 1/2 and 1/4 are 250 and 125 px. Enlarging small photos for the
+/// detail view took the half-size bias away (mean drift 7.6 → 4.4 on every 100th photo, 6.6
+/// from the 50th; BENCHMARKS.md); the 125 px copy still moves by up to ~21 points. This
+/// guards what was reached on these 21 photos (5.5 / 20.7) until the target is.
 const LIVEC_REACHED: Drift = Drift {
-    mean: 9.0,
-    max: 25.0,
+    mean: 6.0,
+    max: 22.0,
 };
 
 /// Asserts the targets on a `glia check` summary and prints it for the log.
@@ -83,14 +84,14 @@ fn livec_photos_are_judged_alike_at_any_size_and_damage_is_ordered() {
     let Some(shared) = common::shared("livec_judgement") else {
         return;
     };
-    // A fixed subset: every 100th photo of LIVEC's list.
+    // A fixed subset: every 50th photo of LIVEC's list.
     let labels = std::fs::read_to_string(shared.join("data/livec/labels.csv")).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    for line in labels.lines().skip(1).step_by(100) {
+    for line in labels.lines().skip(1).step_by(50) {
         let image = line.split(',').next().unwrap();
         let src = shared.join("data/livec").join(image);
         std::fs::copy(&src, dir.path().join(src.file_name().unwrap())).unwrap();
     }
     let report = check(&[dir.path()]);
-    assert_judgement("LIVEC photos", &report, 10, LIVEC_REACHED);
+    assert_judgement("LIVEC photos", &report, 20, LIVEC_REACHED);
 }
