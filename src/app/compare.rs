@@ -223,7 +223,6 @@ pub fn show(app: &mut GliaApp, ui: &mut egui::Ui) {
         Some(Frame::Ready(t)) => Some(t.size_vec2()),
         _ => None,
     };
-    let fit = |pane: Rect, size: Vec2| (pane.width() / size.x).min(pane.height() / size.y);
     let ppp = ui.ctx().pixels_per_point();
     let pointer_pane = resp
         .hover_pos()
@@ -285,6 +284,11 @@ pub fn show(app: &mut GliaApp, ui: &mut egui::Ui) {
     }
 }
 
+/// The scale at which a frame of `size` fits `pane` (zoom 1).
+fn fit(pane: Rect, size: Vec2) -> f32 {
+    (pane.width() / size.x).min(pane.height() / size.y)
+}
+
 /// One pane's frame at the shared zoom and pan, or why it is not there.
 fn draw_frame(
     ui: &egui::Ui,
@@ -298,7 +302,7 @@ fn draw_frame(
     let note = match frame {
         Some(Frame::Ready(tex)) => {
             let size = tex.size_vec2();
-            let s = size * (pane.width() / size.x).min(pane.height() / size.y) * zoom;
+            let s = size * fit(pane, size) * zoom;
             let r = Rect::from_center_size(pane.center() + pan * s, s);
             let uv = Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
             painter.image(tex.id(), r, uv, Color32::WHITE);
