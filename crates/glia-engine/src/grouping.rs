@@ -50,19 +50,25 @@ pub fn embeddings(scorer: &Scorer, images: &[&RgbImage]) -> Result<Vec<Vec<f32>>
             TensorData::new(v, [chunk.len(), 3, side, side]),
             &scorer.device().device,
         );
-        let tokens = model.net.semantic_tokens(x);
-        let [b, _, d] = tokens.dims();
-        let cls = tokens
-            .narrow(1, 0, 1)
-            .reshape([b, d])
-            .try_into_vec_as::<f32>()
-            .map_err(|e| format!("the device failed to run the model: {e}"))?;
-        out.extend(cls.chunks(d).map(unit));
+        out.extend(cls_embeddings(&model.net.semantic_tokens(x))?);
     }
     Ok(out)
 }
 
-pub(crate) fn unit(v: &[f32]) -> Vec<f32> {
+/// Each photo's embedding from its semantic tokens `[photos, tokens, dim]`: the CLS token,
+/// read back from the device and L2-normalised.
+pub(crate) fn cls_embeddings(tokens: &burn::tensor::Tensor<3>) -> Result<Vec<Vec<f32>>, String> {
+    let [n, _, d] = tokens.dims();
+    let cls = tokens
+        .clone()
+        .narrow(1, 0, 1)
+        .reshape([n, d])
+        .try_into_vec_as::<f32>()
+        .map_err(|e| format!("the device failed to run the model: {e}"))?;
+    Ok(cls.chunks(d).map(unit).collect())
+}
+
+fn unit(v: &[f32]) -> Vec<f32> {
     let n = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
     v.iter().map(|x| x / n).collect()
 }

@@ -212,16 +212,13 @@ impl Scorer {
             .try_into_vec_as::<f32>()
             .map_err(|e| format!("the device failed to run the model: {e}"))?;
         let n = batch.len();
-        let d = f_s.dims()[2];
-        let cls = f_s
-            .narrow(1, 0, 1)
-            .reshape([n, d])
-            .try_into_vec_as::<f32>()
-            .map_err(|e| format!("the device failed to run the model: {e}"))?;
-        Ok((0..n)
-            .map(|i| Raw {
+        let embeddings = crate::grouping::cls_embeddings(&f_s)?;
+        Ok(embeddings
+            .into_iter()
+            .enumerate()
+            .map(|(i, embedding)| Raw {
                 mosaics: (0..=extra).map(|k| all[k * n + i]).collect(),
-                embedding: crate::grouping::unit(&cls[i * d..(i + 1) * d]),
+                embedding,
             })
             .collect())
     }
