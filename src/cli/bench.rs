@@ -256,6 +256,10 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
             });
         }
         let scorer = Scorer::new(model, dev.clone());
+        // One untimed batch first: a GPU compiles and autotunes its kernels for each new
+        // batch shape on first use, which a folder of a few photos would otherwise time.
+        let warm = paths.len().min(opts.batch_size);
+        let _ = scorer.score_all(paths[..warm].to_vec(), &opts);
         let (largest, largest_mp) = paths
             .iter()
             .zip(megapixels(&paths))

@@ -63,6 +63,7 @@ pub fn measure(
         };
         let (mut timer, mut timed) = (None, 0);
         let mut elapsed = 0.0;
+        let started = Instant::now();
         train(
             &model.net,
             &model.info.normalization,
@@ -79,6 +80,12 @@ pub fn measure(
                         elapsed = t.elapsed().as_secs_f64();
                     }
                 }
+                // Each step's time on stderr, so a slow warm-up shows apart from the steady state.
+                eprintln!(
+                    "glia bench: batch {batch_size} step {}: {:.2} s since start",
+                    p.step,
+                    started.elapsed().as_secs_f64()
+                );
                 p.step <= steps
             },
         );

@@ -16,7 +16,7 @@
 use image::RgbImage;
 
 use crate::attention::interpolate;
-use crate::pipeline::Scorer;
+use crate::pipeline::{Scorer, View};
 use crate::preprocess::{
     DetailScale, INPUT, Sampling, fragment_mosaic, normalize, resize, work_size,
 };
@@ -72,13 +72,13 @@ impl QualityMap {
             }
         }
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let per = crops.len().div_ceil(threads.max(1));
-        let tile_scores = std::thread::scope(|s| {
+        let per = crops.len().div_ceil(threads.max(1)).max(1);
+        let views: Vec<View> = std::thread::scope(|s| {
             let handles: Vec<_> = crops
-                .chunks(per.max(1))
+                .chunks(per)
                 .map(|chunk| {
                     s.spawn(move || {
-                        let views: Vec<crate::pipeline::View> = chunk
+                        chunk
                             .iter()
                             .map(|tile| {
                                 let (m, _) =
@@ -88,20 +88,38 @@ impl QualityMap {
                                     normalize(&m, norm),
                                 )
                             })
-                            .collect();
-                        scorer.score_views(&views)
+                            .collect::<Vec<View>>()
                     })
                 })
                 .collect();
-            let mut all = Vec::with_capacity(crops.len());
-            for h in handles {
-                let part = h
-                    .join()
-                    .map_err(|_| "the device failed while scoring the tiles".to_owned())??;
-                all.extend(part);
-            }
-            Ok::<_, String>(all)
-        })?;
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        if views.len() != crops.len() {
+            return Err("a tile could not be prepared".to_owned());
+        }
+        // A CPU scores tiles fastest one model replica per core; a GPU runs batch 1 over ten
+        // times slower per image than a batch of tiles (BENCHMARKS.md, the H200 figures).
+        let tile_scores = if scorer.device().is_gpu() {
+            scorer.score_views(&views)?
+        } else {
+            std::thread::scope(|s| {
+                let handles: Vec<_> = views
+                    .chunks(per)
+                    .map(|chunk| s.spawn(move || scorer.score_views(chunk)))
+                    .collect();
+                let mut all = Vec::with_capacity(views.len());
+                for h in handles {
+                    let part = h
+                        .join()
+                        .map_err(|_| "the device failed while scoring the tiles".to_owned())??;
+                    all.extend(part);
+                }
+                Ok::<_, String>(all)
+            })?
+        };
         let best = tile_scores
             .iter()
             .copied()
