@@ -39,8 +39,8 @@ pub struct QualityMap {
 }
 
 impl QualityMap {
-    /// Scores the tiles of `img` with `scorer`'s model (all cores: the tiles are split among
-    /// threads). Errors only when the device fails.
+    /// Scores the tiles of `img` with `scorer`'s model (all cores prepare the tiles; a CPU
+    /// scores them one replica per core, a GPU as batches). Errors only when the device fails.
     pub fn compute(scorer: &Scorer, img: &RgbImage) -> Result<Self, String> {
         let (width, height) = img.dimensions();
         let scale = scorer.model().info.detail_scale;
