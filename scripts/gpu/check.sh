@@ -9,11 +9,9 @@
 set -u
 glia=$1 cam=$2 livec=$3 out=$4
 mkdir -p "$out"
-log() { echo "[$(date +%T)] $*" | tee -a "$out/check.log"; }
+log_file=check.log
+. "$(dirname "$0")/steps.sh"
 log "start"; nvidia-smi -L >>"$out/check.log" 2>&1
-run() { local t=$1 name=$2; shift 2; log "$name"; local s=$(date +%s%N)
-  timeout "$t" "$@" >"$out/$name.out" 2>"$out/$name.err"; local rc=$?
-  log "$name rc=$rc $(( ($(date +%s%N) - s) / 1000000 )) ms"; }
 run 100 bench-train "$glia" bench --train --device gpu --json --batch-sizes 16,32,64,128 --steps 4 "$livec"
 run 150 bench "$glia" bench --device all --json --iters 5 "$cam"
 run 40 score-gpu "$glia" score --device gpu --json "$cam" "$livec"

@@ -7,10 +7,8 @@ set -u
 glia=$1 cam=$2 livec=$3 out=$4
 mkdir -p "$out" /tmp/e2e
 for i in 1 2 3 4; do for f in "$cam"/* "$livec"/*; do cp "$f" "/tmp/e2e/$i-$(basename "$f")"; done; done
-log() { echo "[$(date +%T)] $*" | tee -a "$out/speed.log"; }
-run() { local t=$1 name=$2; shift 2; log "$name"; local s=$(date +%s%N)
-  timeout "$t" "$@" >"$out/$name.out" 2>"$out/$name.err"; local rc=$?
-  log "$name rc=$rc $(( ($(date +%s%N) - s) / 1000000 )) ms"; }
+log_file=speed.log
+. "$(dirname "$0")/steps.sh"
 log "$(ls /tmp/e2e | wc -l) photos"
 run 180 bench "$glia" bench --device all --json --iters 5 /tmp/e2e
 run 200 bench-train "$glia" bench --train --device gpu --json --batch-sizes 16 --steps 8 "$livec"
