@@ -116,14 +116,44 @@ fn shrink(img: &RgbImage, factor: f32) -> RgbImage {
     resize(img, side(w), side(h))
 }
 
-/// The frozen semantic tokens of one image, as a flat vector.
-fn tokens_of(net: &GliaNet, img: &RgbImage, norm: &Normalization, device: &Device) -> Vec<f32> {
+/// Photos whose semantic tokens are computed in one forward: a GPU runs batch-1 forwards
+/// at a tenth of its batch-16 rate, and training needs tokens for every photo, for each
+/// damaged copy and for each copy shrunk below the semantic view's size.
+const TOKEN_BATCH: usize = 32;
+
+/// The frozen semantic tokens of `imgs`, computed together, one flat vector per image.
+fn tokens_of(
+    net: &GliaNet,
+    imgs: &[RgbImage],
+    norm: &Normalization,
+    device: &Device,
+) -> Vec<Vec<f32>> {
     let side = INPUT as usize;
-    let x = normalize(&resize(img, INPUT, INPUT), norm);
-    let x = Tensor::<4>::from_data(TensorData::new(x, [1, 3, side, side]), device);
-    net.semantic_tokens(x)
-        .try_into_vec_as::<f32>()
-        .expect("semantic tokens")
+    let mut out = Vec::with_capacity(imgs.len());
+    for chunk in imgs.chunks(TOKEN_BATCH) {
+        let mut x = Vec::with_capacity(chunk.len() * 3 * side * side);
+        for img in chunk {
+            x.extend(normalize(&resize(img, INPUT, INPUT), norm));
+        }
+        let x = Tensor::<4>::from_data(TensorData::new(x, [chunk.len(), 3, side, side]), device);
+        let flat = net
+            .semantic_tokens(x)
+            .try_into_vec_as::<f32>()
+            .expect("semantic tokens");
+        out.extend(
+            flat.chunks_exact(flat.len() / chunk.len())
+                .map(<[f32]>::to_vec),
+        );
+    }
+    out
+}
+
+/// Where a batch row's semantic tokens come from: the cache (photo, flipped) or this
+/// step's own forward (index into its fresh tokens).
+#[derive(Clone, Copy)]
+enum Row {
+    Cached(usize, bool),
+    Fresh(usize),
 }
 
 /// Trains `start` (on a plain device) on `samples`.
@@ -141,16 +171,24 @@ pub fn train(
     // Frozen semantic tokens per photo and flip: [no flip, flip].
     let mut cache: Vec<(usize, [Vec<f32>; 2])> = Vec::new();
     let mut skipped = Vec::new();
-    for (i, s) in samples.iter().enumerate() {
-        let img = match load_rgb(&s.path) {
-            Ok(img) => img,
-            Err(e) => {
-                skipped.push((s.path.clone(), e.to_string()));
-                continue;
+    let indexed: Vec<(usize, &Sample)> = samples.iter().enumerate().collect();
+    for chunk in indexed.chunks(TOKEN_BATCH / 2) {
+        let (mut loaded, mut views) = (Vec::new(), Vec::new());
+        for &(i, s) in chunk {
+            match load_rgb(&s.path) {
+                Ok(img) => {
+                    views.extend([false, true].map(|flip| view(&img, flip)));
+                    loaded.push(i);
+                }
+                Err(e) => skipped.push((s.path.clone(), e.to_string())),
             }
-        };
-        let tokens = [false, true].map(|flip| tokens_of(start, &view(&img, flip), norm, device));
-        cache.push((i, tokens));
+        }
+        let mut tokens = tokens_of(start, &views, norm, device).into_iter();
+        for i in loaded {
+            if let (Some(plain), Some(flipped)) = (tokens.next(), tokens.next()) {
+                cache.push((i, [plain, flipped]));
+            }
+        }
     }
     let [_, n_tokens, dim] = start.backbone.pos_embed.dims();
 
@@ -174,12 +212,14 @@ pub fn train(
             .collect();
         order.shuffle(&mut rng);
         for chunk in order.chunks_exact(batch) {
-            let (mut f_s, mut x_d, mut target) =
+            let (mut rows, mut x_d, mut target) =
                 (Vec::new(), Vec::with_capacity(batch * plane), Vec::new());
-            // Damaged copies: tokens and mosaics, appended after the batch.
-            let (mut pair_f_s, mut pair_x_d) = (Vec::new(), Vec::new());
+            // Damaged copies: their rows and mosaics, appended after the batch.
+            let (mut pair_rows, mut pair_x_d) = (Vec::new(), Vec::new());
+            // Views the cache does not hold, run through the backbone together below.
+            let mut fresh: Vec<RgbImage> = Vec::new();
             for &c in chunk {
-                let (i, tokens) = &cache[c];
+                let (i, _) = &cache[c];
                 let flip = rng.random_bool(0.5);
                 let img = match load_rgb(&samples[*i].path) {
                     Ok(img) => view(&img, flip),
@@ -196,25 +236,34 @@ pub fn train(
                 // small file: its own tokens, or training would never see that view.
                 match &shrunk {
                     Some(small) if small.width().min(small.height()) < INPUT => {
-                        f_s.extend(tokens_of(start, small, norm, device));
+                        rows.push(Row::Fresh(fresh.len()));
+                        fresh.push(small.clone());
                     }
-                    _ => f_s.extend_from_slice(&tokens[usize::from(flip)]),
+                    _ => rows.push(Row::Cached(c, flip)),
                 }
                 target.push(samples[*i].score as f32);
-                if pair_f_s.len() < cfg.damage_pairs {
+                if pair_rows.len() < cfg.damage_pairs {
                     let damage = Damage::random(&mut rng, img.width().min(img.height()));
                     let damaged = damage.apply(img, rng.random());
                     let (mosaic, _) = fragment_mosaic(&damaged, sampling, cfg.detail_scale);
                     pair_x_d.extend(normalize(&mosaic, norm));
-                    pair_f_s.push(tokens_of(start, &damaged, norm, device));
+                    pair_rows.push(Row::Fresh(fresh.len()));
+                    fresh.push(damaged);
                 }
             }
             let b = target.len();
             if b < 2 {
                 continue;
             }
-            let p = pair_f_s.len();
-            f_s.extend(pair_f_s.into_iter().flatten());
+            let p = pair_rows.len();
+            let fresh = tokens_of(start, &fresh, norm, device);
+            let mut f_s = Vec::with_capacity((b + p) * n_tokens * dim);
+            for row in rows.iter().chain(&pair_rows) {
+                f_s.extend_from_slice(match *row {
+                    Row::Cached(c, flip) => &cache[c].1[usize::from(flip)],
+                    Row::Fresh(k) => &fresh[k],
+                });
+            }
             x_d.extend(pair_x_d);
             let f_s = Tensor::<3>::from_data(TensorData::new(f_s, [b + p, n_tokens, dim]), &ad);
             let x_d = Tensor::<4>::from_data(TensorData::new(x_d, [b + p, 3, side, side]), &ad);
@@ -287,5 +336,52 @@ pub fn train(
         epochs: epochs_done,
         skipped,
         stopped_early,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Model;
+
+    fn picture(w: u32, h: u32, seed: u32) -> RgbImage {
+        RgbImage::from_fn(w, h, |x, y| {
+            let v = |k: u32| ((x * (k + seed) + y * (2 * k + 1) + seed * 37) % 256) as u8;
+            image::Rgb([v(3), v(5), v(7)])
+        })
+    }
+
+    /// Each row of a batched backbone forward, in the first chunk and past its end, is the
+    /// image's own tokens, as when the image runs alone.
+    #[test]
+    fn tokens_of_a_batch_equal_each_image_alone() {
+        let backbone = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../models/vit_tiny_patch16_224.safetensors");
+        let device = Device::flex();
+        let model = Model::with_new_adapters(&backbone, &device).expect("shipped backbone");
+        let norm = &model.info.normalization;
+        let imgs: Vec<RgbImage> = (0..=TOKEN_BATCH as u32)
+            .map(|k| picture(180 + 7 * k, 240 - 3 * k, k))
+            .collect();
+        let together = tokens_of(&model.net, &imgs, norm, &device);
+        assert_eq!(together.len(), imgs.len());
+        for k in [0, 1, TOKEN_BATCH - 1, TOKEN_BATCH] {
+            let alone = tokens_of(&model.net, std::slice::from_ref(&imgs[k]), norm, &device);
+            assert_eq!(alone[0].len(), together[k].len());
+            let worst = alone[0]
+                .iter()
+                .zip(&together[k])
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0f32, f32::max);
+            assert!(worst < 1e-3, "row {k}: tokens differ by {worst}");
+            // Neighbouring photos differ far more than that, so a row shifted by one fails.
+            let other = if k == 0 { 1 } else { k - 1 };
+            let apart = alone[0]
+                .iter()
+                .zip(&together[other])
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0f32, f32::max);
+            assert!(apart > 0.1, "rows {k} and {other} barely differ: {apart}");
+        }
     }
 }
