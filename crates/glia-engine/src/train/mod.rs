@@ -2,6 +2,7 @@
 
 pub use calibrate::calibrate;
 
+mod batch;
 pub mod calibrate;
 pub mod data;
 pub mod loss;

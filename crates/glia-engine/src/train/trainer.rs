@@ -8,7 +8,7 @@
 //!   down to `rescale_min`, with the same opinion score, so the score does not follow the
 //!   file's size;
 //! - **damage pairs**: the first `damage_pairs` photos of each batch are also shown with a
-//!   random [`Damage`] (blur, shake, noise, JPEG; the same fragments), and a margin ranking
+//!   random [`crate::damage::Damage`] (blur, shake, noise, JPEG; the same fragments), and a margin ranking
 //!   loss asks that each scores below its undamaged self by at least `RANK_MARGIN` of the
 //!   batch's spread of predictions (RankIQA-style, scale-free like the PLCC loss).
 
@@ -16,18 +16,15 @@ use burn::module::Module;
 use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::{Device, Tensor, TensorData};
 use image::RgbImage;
+use rand::SeedableRng;
 use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use super::batch::{self, Cached, view};
 use super::data::Sample;
 use super::loss::{plcc_loss, rank_loss};
-use crate::damage::Damage;
 use crate::model::GliaNet;
-use crate::preprocess::{
-    DetailScale, INPUT, Normalization, Sampling, WORKING_SHORT_SIDE, fragment_mosaic, normalize,
-    resize,
-};
+use crate::preprocess::{DetailScale, INPUT, Normalization, WORKING_SHORT_SIDE, normalize, resize};
 use glia_media::load_rgb;
 
 /// How far below its undamaged self a damaged photo must score, in units of the batch's
@@ -99,23 +96,6 @@ pub struct Trained {
     pub stopped_early: bool,
 }
 
-fn view(img: &RgbImage, flip: bool) -> RgbImage {
-    if flip {
-        image::imageops::flip_horizontal(img)
-    } else {
-        img.clone()
-    }
-}
-
-/// Shrinks by `factor` (antialiased). Below a 224 px short side the fragments are cut from
-/// an upscaled copy, as when scoring a small file: that is trained too.
-fn shrink(img: &RgbImage, factor: f32) -> RgbImage {
-    let (w, h) = img.dimensions();
-    let f = factor.max(32.0 / w.min(h) as f32).min(1.0);
-    let side = |v: u32| ((v as f32 * f).round() as u32).max(1);
-    resize(img, side(w), side(h))
-}
-
 /// Photos whose semantic tokens are computed in one forward: a GPU runs batch-1 forwards
 /// at a tenth of its batch-16 rate, and training needs tokens for every photo, for each
 /// damaged copy and for each copy shrunk below the semantic view's size.
@@ -168,8 +148,7 @@ pub fn train(
     device.seed(cfg.seed);
     let side = INPUT as usize;
     let plane = 3 * side * side;
-    // Frozen semantic tokens per photo and flip: [no flip, flip].
-    let mut cache: Vec<(usize, [Vec<f32>; 2])> = Vec::new();
+    let mut cache: Vec<Cached> = Vec::new();
     let mut skipped = Vec::new();
     let indexed: Vec<(usize, &Sample)> = samples.iter().enumerate().collect();
     for chunk in indexed.chunks(TOKEN_BATCH / 2) {
@@ -178,15 +157,19 @@ pub fn train(
             match load_rgb(&s.path) {
                 Ok(img) => {
                     views.extend([false, true].map(|flip| view(&img, flip)));
-                    loaded.push(i);
+                    loaded.push((i, img.dimensions()));
                 }
                 Err(e) => skipped.push((s.path.clone(), e.to_string())),
             }
         }
         let mut tokens = tokens_of(start, &views, norm, device).into_iter();
-        for i in loaded {
+        for (sample, size) in loaded {
             if let (Some(plain), Some(flipped)) = (tokens.next(), tokens.next()) {
-                cache.push((i, [plain, flipped]));
+                cache.push(Cached {
+                    sample,
+                    tokens: [plain, flipped],
+                    size,
+                });
             }
         }
     }
@@ -212,55 +195,39 @@ pub fn train(
             .collect();
         order.shuffle(&mut rng);
         for chunk in order.chunks_exact(batch) {
-            let (mut rows, mut x_d, mut target) =
-                (Vec::new(), Vec::with_capacity(batch * plane), Vec::new());
-            // Damaged copies: their rows and mosaics, appended after the batch.
-            let (mut pair_rows, mut pair_x_d) = (Vec::new(), Vec::new());
-            // Views the cache does not hold, run through the backbone together below.
+            let plans = batch::plan(chunk, &cache, cfg, &mut rng);
+            let prepared = batch::prepare(&plans, &cache, samples, cfg, norm);
+            let b = prepared.len();
+            if b < 2 {
+                continue;
+            }
+            // Rows in order, then the damaged copies; views the cache does not hold are run
+            // through the backbone together.
+            let (mut x_d, mut target) = (Vec::with_capacity(batch * plane), Vec::new());
+            let (mut rows, mut pair_rows, mut pair_x_d) = (Vec::new(), Vec::new(), Vec::new());
             let mut fresh: Vec<RgbImage> = Vec::new();
-            for &c in chunk {
-                let (i, _) = &cache[c];
-                let flip = rng.random_bool(0.5);
-                let img = match load_rgb(&samples[*i].path) {
-                    Ok(img) => view(&img, flip),
-                    Err(_) => continue, // decoded once already; a vanished file only thins this batch
-                };
-                let shrunk = (cfg.rescale_min < 1.0 && rng.random_bool(0.5))
-                    .then(|| shrink(&img, rng.random_range(cfg.rescale_min..1.0)));
-                let img = shrunk.as_ref().unwrap_or(&img);
-                let sampling = Sampling::Random(rng.random());
-                let (mosaic, _) = fragment_mosaic(img, sampling, cfg.detail_scale);
-                x_d.extend(normalize(&mosaic, norm));
-                // A copy still at least 224 px gives the same 224 px semantic view: keep the
-                // cached tokens. A smaller one is upscaled for it, blurred, as when scoring a
-                // small file: its own tokens, or training would never see that view.
-                match &shrunk {
-                    Some(small) if small.width().min(small.height()) < INPUT => {
+            for row in prepared {
+                x_d.extend(row.x_d);
+                target.push(samples[cache[row.cached].sample].score as f32);
+                match row.small {
+                    Some(small) => {
                         rows.push(Row::Fresh(fresh.len()));
-                        fresh.push(small.clone());
+                        fresh.push(small);
                     }
-                    _ => rows.push(Row::Cached(c, flip)),
+                    None => rows.push(Row::Cached(row.cached, row.flip)),
                 }
-                target.push(samples[*i].score as f32);
-                if pair_rows.len() < cfg.damage_pairs {
-                    let damage = Damage::random(&mut rng, img.width().min(img.height()));
-                    let damaged = damage.apply(img, rng.random());
-                    let (mosaic, _) = fragment_mosaic(&damaged, sampling, cfg.detail_scale);
-                    pair_x_d.extend(normalize(&mosaic, norm));
+                if let Some((mosaic, damaged)) = row.pair {
+                    pair_x_d.extend(mosaic);
                     pair_rows.push(Row::Fresh(fresh.len()));
                     fresh.push(damaged);
                 }
-            }
-            let b = target.len();
-            if b < 2 {
-                continue;
             }
             let p = pair_rows.len();
             let fresh = tokens_of(start, &fresh, norm, device);
             let mut f_s = Vec::with_capacity((b + p) * n_tokens * dim);
             for row in rows.iter().chain(&pair_rows) {
                 f_s.extend_from_slice(match *row {
-                    Row::Cached(c, flip) => &cache[c].1[usize::from(flip)],
+                    Row::Cached(c, flip) => &cache[c].tokens[usize::from(flip)],
                     Row::Fresh(k) => &fresh[k],
                 });
             }

@@ -1,0 +1,137 @@
+//! One training step's rows. Each row's random choices (flip, rescaling, fragment offsets,
+//! damage) are drawn in order from the run's generator before any pixel is touched, so a run
+//! stays reproducible from its seed; then the photos are decoded, rescaled, damaged and cut
+//! into fragments on all cores. Done on one core, that preparation is what a GPU waits on.
+
+use image::RgbImage;
+use rand::Rng;
+use rayon::prelude::*;
+
+use super::data::Sample;
+use super::trainer::TrainConfig;
+use crate::damage::Damage;
+use crate::preprocess::{Normalization, Sampling, fragment_mosaic, normalize, resize};
+use glia_media::load_rgb;
+
+/// A training photo as the trainer keeps it: its frozen semantic tokens per flip
+/// ([plain, flipped]) and its size, which the random choices depend on.
+pub(super) struct Cached {
+    pub sample: usize,
+    pub tokens: [Vec<f32>; 2],
+    pub size: (u32, u32),
+}
+
+/// A row's random choices.
+pub(super) struct Plan {
+    cached: usize,
+    flip: bool,
+    shrink: Option<f32>,
+    sampling: Sampling,
+    damage: Option<(Damage, u64)>,
+}
+
+/// A row ready for the network.
+pub(super) struct Prepared {
+    pub cached: usize,
+    pub flip: bool,
+    /// The normalised fragment mosaic.
+    pub x_d: Vec<f32>,
+    /// The copy shrunk below the semantic view's size, whose tokens the cache does not hold.
+    pub small: Option<RgbImage>,
+    /// The damaged copy's mosaic (the same fragments) and image, to be ranked below this row.
+    pub pair: Option<(Vec<f32>, RgbImage)>,
+}
+
+/// Draws the choices for the photos `chunk` (indices into `cache`): the first
+/// `damage_pairs` rows also get a damaged copy.
+pub(super) fn plan(
+    chunk: &[usize],
+    cache: &[Cached],
+    cfg: &TrainConfig,
+    rng: &mut impl Rng,
+) -> Vec<Plan> {
+    chunk
+        .iter()
+        .enumerate()
+        .map(|(row, &c)| {
+            let flip = rng.random_bool(0.5);
+            let shrink = (cfg.rescale_min < 1.0 && rng.random_bool(0.5))
+                .then(|| rng.random_range(cfg.rescale_min..1.0));
+            let sampling = Sampling::Random(rng.random());
+            let damage = (row < cfg.damage_pairs).then(|| {
+                let (w, h) = shrink.map_or(cache[c].size, |f| shrunk_size(cache[c].size, f));
+                (Damage::random(rng, w.min(h)), rng.random())
+            });
+            Plan {
+                cached: c,
+                flip,
+                shrink,
+                sampling,
+                damage,
+            }
+        })
+        .collect()
+}
+
+/// Prepares the planned rows on all cores, in order; a photo that no longer decodes drops
+/// its row (it decoded when the cache was built, so the batch only thins).
+pub(super) fn prepare(
+    plans: &[Plan],
+    cache: &[Cached],
+    samples: &[Sample],
+    cfg: &TrainConfig,
+    norm: &Normalization,
+) -> Vec<Prepared> {
+    plans
+        .par_iter()
+        .filter_map(|p| {
+            let img = view(
+                &load_rgb(&samples[cache[p.cached].sample].path).ok()?,
+                p.flip,
+            );
+            let img = match p.shrink {
+                Some(f) => shrink(&img, f),
+                None => img,
+            };
+            let (mosaic, _) = fragment_mosaic(&img, p.sampling, cfg.detail_scale);
+            let pair = p.damage.map(|(damage, seed)| {
+                let damaged = damage.apply(&img, seed);
+                let (mosaic, _) = fragment_mosaic(&damaged, p.sampling, cfg.detail_scale);
+                (normalize(&mosaic, norm), damaged)
+            });
+            // A copy still at least 224 px gives the same 224 px semantic view: the cached
+            // tokens serve. A smaller one is upscaled for it, blurred, as when scoring a small
+            // file: it needs its own tokens, or training would never see that view.
+            let small = img.width().min(img.height()) < crate::preprocess::INPUT;
+            Some(Prepared {
+                cached: p.cached,
+                flip: p.flip,
+                x_d: normalize(&mosaic, norm),
+                small: (p.shrink.is_some() && small).then_some(img),
+                pair,
+            })
+        })
+        .collect()
+}
+
+pub(super) fn view(img: &RgbImage, flip: bool) -> RgbImage {
+    if flip {
+        image::imageops::flip_horizontal(img)
+    } else {
+        img.clone()
+    }
+}
+
+/// The size of a copy shrunk by `factor`: never below a 32 px short side, never enlarged.
+fn shrunk_size((w, h): (u32, u32), factor: f32) -> (u32, u32) {
+    let f = factor.max(32.0 / w.min(h).max(1) as f32).min(1.0);
+    let side = |v: u32| ((v as f32 * f).round() as u32).max(1);
+    (side(w), side(h))
+}
+
+/// Shrinks by `factor` (antialiased). Below a 224 px short side the fragments are cut from
+/// an upscaled copy, as when scoring a small file: that is trained too.
+fn shrink(img: &RgbImage, factor: f32) -> RgbImage {
+    let (w, h) = shrunk_size(img.dimensions(), factor);
+    resize(img, w, h)
+}
