@@ -8,9 +8,14 @@
 //!   down to `rescale_min`, with the same opinion score, so the score does not follow the
 //!   file's size;
 //! - **damage pairs**: the first `damage_pairs` photos of each batch are also shown with a
-//!   random [`crate::damage::Damage`] (blur, shake, noise, JPEG; the same fragments), and a margin ranking
-//!   loss asks that each scores below its undamaged self by at least `RANK_MARGIN` of the
-//!   batch's spread of predictions (RankIQA-style, scale-free like the PLCC loss).
+//!   random [`crate::damage::Damage`] (blur, shake, noise, JPEG; the same fragments), and a
+//!   margin ranking loss asks that each scores below its undamaged self by at least
+//!   `RANK_MARGIN` of the batch's spread of predictions (RankIQA-style, scale-free like the
+//!   PLCC loss).
+//!
+//! A batch's photos are prepared on all cores (`batch.rs`) and every view the token cache
+//! lacks is run through the backbone in one forward: on a GPU, per-photo work and batch-1
+//! forwards would otherwise dominate a step.
 
 use burn::module::Module;
 use burn::optim::{AdamWConfig, GradientsParams};
