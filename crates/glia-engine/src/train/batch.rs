@@ -86,7 +86,7 @@ pub(super) fn prepare(
         .par_iter()
         .filter_map(|p| {
             let img = view(
-                &load_rgb(&samples[cache[p.cached].sample].path).ok()?,
+                load_rgb(&samples[cache[p.cached].sample].path).ok()?,
                 p.flip,
             );
             let img = match p.shrink {
@@ -114,12 +114,12 @@ pub(super) fn prepare(
         .collect()
 }
 
-pub(super) fn view(img: &RgbImage, flip: bool) -> RgbImage {
+/// The photo as a row sees it: mirrored in place when flipped, never copied.
+pub(super) fn view(mut img: RgbImage, flip: bool) -> RgbImage {
     if flip {
-        image::imageops::flip_horizontal(img)
-    } else {
-        img.clone()
+        image::imageops::flip_horizontal_in_place(&mut img);
     }
+    img
 }
 
 /// The size of a copy shrunk by `factor`: never below a 32 px short side, never enlarged.

@@ -161,8 +161,9 @@ pub fn train(
         for &(i, s) in chunk {
             match load_rgb(&s.path) {
                 Ok(img) => {
-                    views.extend([false, true].map(|flip| view(&img, flip)));
                     loaded.push((i, img.dimensions()));
+                    views.push(img.clone());
+                    views.push(view(img, true));
                 }
                 Err(e) => skipped.push((s.path.clone(), e.to_string())),
             }
