@@ -4,7 +4,13 @@
 //! (`perf`: `erff` + `erfc2` + their `expf`). For inference on that backend GELU is read from
 //! a table of the exact function (computed once in f64) with linear interpolation: the
 //! error bound is h²/8 · max|GELU''| = 2⁻²⁰/8 · 0.80 ≈ 1e-7, below f32 rounding of the
-//! activations. Autodiff devices and GPUs use burn's own `gelu`.
+//! activations.
+//!
+//! Training on that backend spent as long again in the backward pass (`erff` and `expf` once
+//! more per element), so on an autodiff CPU device the slope GELU'(x) = Φ(x) + x·φ(x) comes
+//! from a second table and GELU is written as `x·g + (GELU(x) − x·g)` with both `g` and the
+//! bracket constants: the value is GELU(x) and the gradient `g`, with no custom backward op.
+//! GPUs use burn's own `gelu`.
 
 use std::sync::LazyLock;
 
@@ -14,25 +20,44 @@ use burn::tensor::{Device, Tensor, TensorData};
 const LIMIT: f64 = 8.0;
 const STEPS_PER_UNIT: f64 = 1024.0;
 
-static TABLE: LazyLock<Vec<f32>> = LazyLock::new(|| {
+static TABLE: LazyLock<Vec<f32>> = LazyLock::new(|| tabulate(gelu_f64));
+static SLOPE: LazyLock<Vec<f32>> = LazyLock::new(|| tabulate(gelu_slope_f64));
+
+fn tabulate(f: fn(f64) -> f64) -> Vec<f32> {
     let n = (2.0 * LIMIT * STEPS_PER_UNIT) as usize;
     (0..=n + 1)
-        .map(|i| gelu_f64(i as f64 / STEPS_PER_UNIT - LIMIT) as f32)
+        .map(|i| f(i as f64 / STEPS_PER_UNIT - LIMIT) as f32)
         .collect()
-});
+}
 
 /// The reference definition: x · Φ(x) = x/2 · (1 + erf(x/√2)).
 pub fn gelu_f64(x: f64) -> f64 {
     0.5 * x * (1.0 + libm::erf(x / std::f64::consts::SQRT_2))
 }
 
-/// GELU of one value from the table. `x · 1024` and its fractional part are exact in f32
-/// (a power-of-two scale, then a subtraction within one binade), so no precision is lost
-/// finding the interval.
+/// The derivative: Φ(x) + x·φ(x).
+pub fn gelu_slope_f64(x: f64) -> f64 {
+    let pdf = (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    0.5 * (1.0 + libm::erf(x / std::f64::consts::SQRT_2)) + x * pdf
+}
+
+/// GELU of one value from the table.
 pub fn gelu_table(x: f32) -> f32 {
+    lookup(&TABLE, x, x)
+}
+
+/// GELU'(x) from its table; the error bound is h²/8 · max|GELU'''| ≈ 2⁻²⁰/8 · 0.7 ≈ 1e-7.
+pub fn gelu_slope_table(x: f32) -> f32 {
+    lookup(&SLOPE, x, 1.0)
+}
+
+/// Linear interpolation in `table`, `above` beyond +8 (0 below −8). `x · 1024` and its
+/// fractional part are exact in f32 (a power-of-two scale, then a subtraction within one
+/// binade), so no precision is lost finding the interval.
+fn lookup(table: &[f32], x: f32, above: f32) -> f32 {
     let limit = LIMIT as f32;
     if x >= limit {
-        return x;
+        return above;
     }
     if x.is_nan() {
         return x;
@@ -44,24 +69,35 @@ pub fn gelu_table(x: f32) -> f32 {
     let floor = t.floor();
     let f = t - floor;
     let i = (floor as i32 + (LIMIT * STEPS_PER_UNIT) as i32) as usize;
-    let (a, b) = (TABLE[i], TABLE[i + 1]);
+    let (a, b) = (table[i], table[i + 1]);
     a + f * (b - a)
 }
 
 /// Exact GELU of a tensor.
 pub fn gelu<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     let device = x.device();
-    if device.is_autodiff() || device != Device::flex() {
+    if device.clone().without_autodiff() != Device::flex() {
         return burn::tensor::activation::gelu(x);
     }
     let shape = x.shape();
-    match x.clone().try_into_vec_as::<f32>() {
-        Ok(mut v) => {
-            v.iter_mut().for_each(|e| *e = gelu_table(*e));
-            Tensor::from_data(TensorData::new(v, shape), &device)
-        }
-        Err(_) => burn::tensor::activation::gelu(x),
+    let Ok(mut v) = x.clone().detach().try_into_vec_as::<f32>() else {
+        return burn::tensor::activation::gelu(x);
+    };
+    if !device.is_autodiff() {
+        v.iter_mut().for_each(|e| *e = gelu_table(*e));
+        return Tensor::from_data(TensorData::new(v, shape), &device);
     }
+    // `x·g` is rounded the same way here and in the tensor product below (one f32 multiply
+    // each), so the sum gives GELU(x) to within the rounding of the bracket.
+    let mut rest = Vec::with_capacity(v.len());
+    for e in v.iter_mut() {
+        let g = gelu_slope_table(*e);
+        rest.push(gelu_table(*e) - *e * g);
+        *e = g;
+    }
+    let slope = Tensor::from_data(TensorData::new(v, shape.clone()), &device);
+    let rest = Tensor::from_data(TensorData::new(rest, shape), &device);
+    x * slope + rest
 }
 
 #[cfg(test)]
@@ -106,5 +142,57 @@ mod tests {
             .map(|(a, b)| (a - b).abs())
             .fold(0.0f32, f32::max);
         assert!(d < 1e-6, "{d}");
+    }
+
+    #[test]
+    fn slope_table_matches_the_exact_derivative() {
+        // Hand-checked: GELU'(0) = 1/2, GELU'(1) = Φ(1) + φ(1) = 0.841344746 + 0.241970725.
+        assert!((f64::from(gelu_slope_table(0.0)) - 0.5).abs() < 2e-7);
+        assert!((f64::from(gelu_slope_table(1.0)) - 1.083_315_471).abs() < 2e-7);
+        assert_eq!(gelu_slope_table(20.0), 1.0);
+        assert_eq!(gelu_slope_table(-20.0), 0.0);
+        let mut worst = 0.0f64;
+        for k in -200_000..200_000 {
+            let x = k as f32 * 4.7e-5;
+            let d = (f64::from(gelu_slope_table(x)) - gelu_slope_f64(f64::from(x))).abs();
+            worst = worst.max(d);
+        }
+        assert!(worst < 2.5e-7, "{worst}");
+        // The slope is the derivative of the value: central differences of the f64 definition.
+        for x in [-3.1, -0.7, 0.2, 1.9] {
+            let h = 1e-5;
+            let fd = (gelu_f64(x + h) - gelu_f64(x - h)) / (2.0 * h);
+            assert!((fd - gelu_slope_f64(x)).abs() < 1e-8, "{x}: {fd}");
+        }
+    }
+
+    #[test]
+    fn training_gelu_has_exact_values_and_gradients() {
+        let device = Device::flex().autodiff();
+        let n = [48, 75];
+        let normal = burn::tensor::Distribution::Normal(0.0, 3.0);
+        let x = Tensor::<2>::random(n, normal, &device).require_grad();
+        let weights = Tensor::<2>::random(n, normal, &device);
+        let y = gelu(x.clone());
+        let grads = (y.clone() * weights.clone()).sum().backward();
+        let xs = x.clone().detach().try_into_vec_as::<f32>().unwrap();
+        let ys = y.detach().try_into_vec_as::<f32>().unwrap();
+        let ws = weights.try_into_vec_as::<f32>().unwrap();
+        let gs = x.grad(&grads).unwrap().try_into_vec_as::<f32>().unwrap();
+        for i in 0..xs.len() {
+            let xi = f64::from(xs[i]);
+            let value = gelu_f64(xi);
+            let grad = f64::from(ws[i]) * gelu_slope_f64(xi);
+            assert!(
+                (f64::from(ys[i]) - value).abs() < 1e-6 * (1.0 + xi.abs()),
+                "{xi}"
+            );
+            let tol = 1e-6 * (1.0 + grad.abs());
+            assert!(
+                (f64::from(gs[i]) - grad).abs() < tol,
+                "{xi}: {} vs {grad}",
+                gs[i]
+            );
+        }
     }
 }
