@@ -1,5 +1,6 @@
 //! Training on real LIVEC photos: the model learns its training set, runs are reproducible
-//! from the seed, and a stopped run keeps its best finished epoch.
+//! from the seed, a stopped run keeps its best finished epoch, and the first epochs of a longer
+//! schedule are those of the longer run.
 
 mod common;
 
@@ -127,4 +128,32 @@ fn training_learns_its_photos_and_is_reproducible() {
         ..start.clone()
     };
     assert_eq!(raw_scores(best, samples), raw_scores(kept, samples));
+
+    // Three epochs of the 8-epoch schedule: the same learning rates, so the same steps as the
+    // full run's first three epochs (a schedule planned over 3 would decay from step 2 on).
+    let part = TrainConfig {
+        epochs: 3,
+        schedule_epochs: Some(8),
+        ..cfg.clone()
+    };
+    let mut first = Vec::new();
+    let cut = train(
+        &start.net,
+        &start.info.normalization,
+        samples,
+        &part,
+        &device,
+        &mut |e| {
+            if let Event::Step(p) = e {
+                assert_eq!(p.steps, 12, "progress counts the steps that run");
+                first.push(p.loss);
+            }
+            true
+        },
+    );
+    assert!(!cut.stopped_early && cut.epochs == 3);
+    assert_eq!(first.len(), 12);
+    for (a, b) in first.iter().zip(&losses) {
+        assert!((a - b).abs() < 1e-5, "{first:?} vs {:?}", &losses[..12]);
+    }
 }

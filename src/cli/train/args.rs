@@ -51,6 +51,11 @@ pub struct TrainArgs {
     pub backbone: Option<PathBuf>,
     #[arg(long, default_value_t = 10)]
     pub epochs: usize,
+    /// Plan the cosine learning-rate decay over this many epochs and stop after --epochs
+    /// (default: --epochs); e.g. `--epochs 5 --schedule-epochs 10` is the first half of a
+    /// 10-epoch run.
+    #[arg(long)]
+    pub schedule_epochs: Option<usize>,
     /// Samplings of each photo per epoch (random flip and fragment offsets).
     #[arg(long, default_value_t = 5)]
     pub patch_num: usize,
@@ -79,6 +84,7 @@ impl TrainArgs {
     pub fn config(&self) -> TrainConfig {
         TrainConfig {
             epochs: self.epochs,
+            schedule_epochs: self.schedule_epochs,
             patch_num: self.patch_num,
             batch_size: self.batch_size,
             lr: self.lr,
@@ -96,6 +102,9 @@ impl TrainArgs {
             "epochs={} patch_num={} batch={} lr={} weight_decay={} seed={} loss=plcc cosine",
             c.epochs, c.patch_num, c.batch_size, c.lr, c.weight_decay, c.seed
         );
+        if let Some(planned) = c.schedule_epochs.filter(|&p| p > c.epochs) {
+            line += &format!(" of {planned}");
+        }
         if c.rescale_min < 1.0 {
             line += &format!(" rescale_min={}", c.rescale_min);
         }

@@ -39,6 +39,9 @@ pub const RANK_MARGIN: f32 = 0.25;
 #[derive(Debug, Clone)]
 pub struct TrainConfig {
     pub epochs: usize,
+    /// Epochs the cosine learning-rate decay is planned over (`None`: `epochs`). More than
+    /// `epochs` runs the first part of a longer schedule, which ends at a higher rate.
+    pub schedule_epochs: Option<usize>,
     /// Samplings of each photo per epoch (LIVEC 5, KonIQ 3).
     pub patch_num: usize,
     pub batch_size: usize,
@@ -57,6 +60,7 @@ impl Default for TrainConfig {
     fn default() -> Self {
         Self {
             epochs: 10,
+            schedule_epochs: None,
             patch_num: 5,
             batch_size: 16,
             lr: 3e-4,
@@ -190,6 +194,7 @@ pub fn train(
     let batch = cfg.batch_size.max(2);
     let per_epoch = (cache.len() * cfg.patch_num.max(1)) / batch;
     let steps = per_epoch * cfg.epochs;
+    let planned = per_epoch * cfg.schedule_epochs.unwrap_or(cfg.epochs).max(cfg.epochs);
     let mut step = 0;
     let mut stopped_early = false;
     let mut best: Option<(f64, GliaNet)> = None;
@@ -261,7 +266,7 @@ pub fn train(
             let grads = GradientsParams::from_grads(loss.backward(), &net);
             let lr = cfg.lr
                 * 0.5
-                * (1.0 + (std::f64::consts::PI * step as f64 / steps.max(1) as f64).cos());
+                * (1.0 + (std::f64::consts::PI * step as f64 / planned.max(1) as f64).cos());
             net = optim.step(lr, net, grads);
             step += 1;
             if value.is_finite() {
