@@ -20,6 +20,13 @@ use self::models::{save_trained, start_model};
 use self::progress::{cancel_on_ctrl_c, progress_bar, say, show_step};
 
 pub fn run(args: TrainArgs) -> Result<ExitCode> {
+    if let Some(planned) = args.schedule_epochs.filter(|&p| p < args.epochs) {
+        anyhow::bail!(
+            "--schedule-epochs {planned} is shorter than --epochs {}: the schedule must cover \
+             every epoch that runs (leave it out to plan over --epochs)",
+            args.epochs
+        );
+    }
     if args.splits.is_some() {
         return protocol::run(&args);
     }
