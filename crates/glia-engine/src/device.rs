@@ -55,7 +55,10 @@ impl ComputeDevice {
         Self {
             device: Device::flex(),
             kind: DeviceKindUsed::Cpu,
-            name: format!("CPU (burn flex backend, {threads} cores)"),
+            name: format!(
+                "CPU (burn flex backend, {threads} {})",
+                if threads == 1 { "core" } else { "cores" }
+            ),
             reason: reason.into(),
         }
     }

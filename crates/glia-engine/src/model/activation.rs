@@ -43,32 +43,64 @@ pub fn gelu_slope_f64(x: f64) -> f64 {
 
 /// GELU of one value from the table.
 pub fn gelu_table(x: f32) -> f32 {
-    lookup(&TABLE, x, x)
+    match locate(x) {
+        Place::Inside(i, f) => interpolate(&TABLE, i, f),
+        Place::Above | Place::NotANumber => x,
+        Place::Below => 0.0,
+    }
 }
 
 /// GELU'(x) from its table; the error bound is h²/8 · max|GELU'''| ≈ 2⁻²⁰/8 · 0.7 ≈ 1e-7.
 pub fn gelu_slope_table(x: f32) -> f32 {
-    lookup(&SLOPE, x, 1.0)
+    gelu_and_slope_table(x).1
 }
 
-/// Linear interpolation in `table`, `above` beyond +8 (0 below −8). `x · 1024` and its
-/// fractional part are exact in f32 (a power-of-two scale, then a subtraction within one
-/// binade), so no precision is lost finding the interval.
-fn lookup(table: &[f32], x: f32, above: f32) -> f32 {
+/// GELU(x) and GELU'(x) together: training needs both, and the interval is found once.
+pub fn gelu_and_slope_table(x: f32) -> (f32, f32) {
+    match locate(x) {
+        Place::Inside(i, f) => (interpolate(&TABLE, i, f), interpolate(&SLOPE, i, f)),
+        Place::Above => (x, 1.0),
+        Place::Below => (0.0, 0.0),
+        Place::NotANumber => (x, x),
+    }
+}
+
+enum Place {
+    /// Table interval `i` and the fraction of the way through it.
+    Inside(usize, f32),
+    Above,
+    Below,
+    NotANumber,
+}
+
+/// Where `x` falls in the tables (beyond +8 is above, below −8 below). `x · 1024` is exact in
+/// f32 (a power-of-two scale) and so is its fractional part except for −1/1024 < x < 0, where
+/// `1 + t` rounds (at worst to 1, and interpolation then gives the next knot's value). The floor is taken by truncation
+/// (|x · 1024| ≤ 8192 fits an i32 exactly) because `f32::floor` is a libm call on baseline
+/// x86-64 and this runs once per activation.
+fn locate(x: f32) -> Place {
     let limit = LIMIT as f32;
     if x >= limit {
-        return above;
+        return Place::Above;
     }
     if x.is_nan() {
-        return x;
+        return Place::NotANumber;
     }
     if x < -limit {
-        return 0.0;
+        return Place::Below;
     }
     let t = x * STEPS_PER_UNIT as f32;
-    let floor = t.floor();
-    let f = t - floor;
-    let i = (floor as i32 + (LIMIT * STEPS_PER_UNIT) as i32) as usize;
+    let truncated = t as i32;
+    let floor = if truncated as f32 > t {
+        truncated - 1
+    } else {
+        truncated
+    };
+    let i = (floor + (LIMIT * STEPS_PER_UNIT) as i32) as usize;
+    Place::Inside(i, t - floor as f32)
+}
+
+fn interpolate(table: &[f32], i: usize, f: f32) -> f32 {
     let (a, b) = (table[i], table[i + 1]);
     a + f * (b - a)
 }
@@ -91,8 +123,8 @@ pub fn gelu<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     // each), so the sum gives GELU(x) to within the rounding of the bracket.
     let mut rest = Vec::with_capacity(v.len());
     for e in v.iter_mut() {
-        let g = gelu_slope_table(*e);
-        rest.push(gelu_table(*e) - *e * g);
+        let (value, g) = gelu_and_slope_table(*e);
+        rest.push(value - *e * g);
         *e = g;
     }
     let slope = Tensor::from_data(TensorData::new(v, shape.clone()), &device);
@@ -122,6 +154,30 @@ mod tests {
             worst = worst.max(excess);
         }
         assert!(worst < 1.5e-7, "error beyond f32 rounding: {worst}");
+    }
+
+    #[test]
+    fn intervals_are_found_as_with_a_true_floor() {
+        // Table knots (t an integer, where truncation and floor meet), just either side of
+        // them, negatives (where truncation rounds the other way) and the ends of the range.
+        let mut xs = vec![-8.0f32, -7.999_999, 7.999_999, -0.0, 1e-30, -1e-30];
+        for k in -8192..8192 {
+            let knot = k as f32 / 1024.0;
+            xs.extend([knot, knot.next_up(), knot.next_down(), knot + 0.37 / 1024.0]);
+        }
+        for x in xs.into_iter().filter(|x| (-8.0..8.0).contains(x)) {
+            let t = x * 1024.0;
+            let Place::Inside(i, f) = locate(x) else {
+                panic!("{x} is in the table's range")
+            };
+            assert_eq!(i as f32, t.floor() + 8192.0, "{x}");
+            assert_eq!(f, t - t.floor(), "{x}");
+            // A tiny negative x gives f = 1 after rounding: the next knot's value, as right.
+            assert!((0.0..=1.0).contains(&f), "{x}: {f}");
+        }
+        assert!(matches!(locate(8.0), Place::Above));
+        assert!(matches!(locate(-8.000_001), Place::Below));
+        assert!(matches!(locate(f32::NAN), Place::NotANumber));
     }
 
     #[test]
