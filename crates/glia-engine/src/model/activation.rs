@@ -73,11 +73,11 @@ enum Place {
     NotANumber,
 }
 
-/// Where `x` falls in the tables (beyond +8 is above, below −8 below). `x · 1024` is exact in
-/// f32 (a power-of-two scale) and so is its fractional part except for −1/1024 < x < 0, where
-/// `1 + t` rounds (at worst to 1, and interpolation then gives the next knot's value). The floor is taken by truncation
-/// (|x · 1024| ≤ 8192 fits an i32 exactly) because `f32::floor` is a libm call on baseline
-/// x86-64 and this runs once per activation.
+/// Where `x` falls in the tables (beyond +8 is above, below −8 below). `t = x · 1024` is exact
+/// in f32 (a power-of-two scale) and so is its fractional part except for −1/1024 < x < 0,
+/// where `1 + t` rounds (at worst to 1, and interpolation then gives the next knot's value).
+/// The floor is taken by truncation (|t| ≤ 8192 fits an i32 exactly) because `f32::floor` is a
+/// libm call on baseline x86-64 and this runs once per activation.
 fn locate(x: f32) -> Place {
     let limit = LIMIT as f32;
     if x >= limit {
