@@ -70,6 +70,7 @@ pub fn measure(
             &samples,
             &cfg,
             &dev.device,
+            None,
             &mut |e| {
                 let Event::Step(p) = e else { return true };
                 match timer {

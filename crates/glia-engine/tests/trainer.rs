@@ -9,6 +9,7 @@ use glia_engine::burn::tensor::Device;
 use glia_engine::preprocess::Sampling;
 use glia_engine::train::data::{Columns, load_csv};
 use glia_engine::train::metrics::spearman;
+use glia_engine::train::resume::Resume;
 use glia_engine::train::trainer::{Event, TrainConfig, train};
 use glia_engine::{ComputeDevice, Model, ScoreOptions, Scorer};
 
@@ -62,6 +63,7 @@ fn training_learns_its_photos_and_is_reproducible() {
         samples,
         &cfg,
         &device,
+        None,
         &mut |e| {
             match e {
                 Event::Step(p) => losses.push(p.loss),
@@ -101,6 +103,7 @@ fn training_learns_its_photos_and_is_reproducible() {
         samples,
         &cfg,
         &device,
+        None,
         &mut |e| match e {
             Event::Step(p) => {
                 again.push(p.loss);
@@ -143,6 +146,7 @@ fn training_learns_its_photos_and_is_reproducible() {
         samples,
         &part,
         &device,
+        None,
         &mut |e| {
             if let Event::Step(p) = e {
                 assert_eq!(p.steps, 12, "progress counts the steps that run");
@@ -156,4 +160,95 @@ fn training_learns_its_photos_and_is_reproducible() {
     for (a, b) in first.iter().zip(&losses) {
         assert!((a - b).abs() < 1e-5, "{first:?} vs {:?}", &losses[..12]);
     }
+}
+
+/// A run stopped after an epoch and resumed from what it handed over takes the same steps
+/// as the run that never stopped; without AdamW's moments it would not.
+#[test]
+fn a_resumed_run_ends_where_the_unbroken_run_ends() {
+    let Some(shared) = shared("a_resumed_run_ends_where_the_unbroken_run_ends") else {
+        return;
+    };
+    let device = Device::flex();
+    let data = load_csv(&shared.join("data/livec/labels.csv"), &Columns::default()).unwrap();
+    let samples = &data.samples[20..32];
+    let backbone = shared.join("models/vit_tiny_patch16_224.safetensors");
+    device.seed(3);
+    let start = Model::with_new_adapters(&backbone, &device).unwrap();
+    // Rescaling and damage pairs draw from the sampler too; dropout from the device's seed.
+    let cfg = TrainConfig {
+        epochs: 3,
+        patch_num: 1,
+        batch_size: 6,
+        lr: 1e-3,
+        seed: 11,
+        rescale_min: 0.5,
+        damage_pairs: 2,
+        ..Default::default()
+    };
+    let run = |resume, stop_after_first: bool| {
+        let mut handed = None;
+        let trained = train(
+            &start.net,
+            &start.info.normalization,
+            samples,
+            &cfg,
+            &device,
+            resume,
+            &mut |e| match e {
+                Event::Step(_) => true,
+                Event::Epoch {
+                    net, checkpoint, ..
+                } => {
+                    handed = Some(Resume {
+                        epochs_done: checkpoint.epochs_done,
+                        rng_pos: checkpoint.rng_pos,
+                        best_loss: checkpoint.best_loss,
+                        net: net.clone(),
+                        optimizer: checkpoint.optimizer(),
+                    });
+                    !stop_after_first
+                }
+            },
+        );
+        let scores = raw_scores(
+            Model {
+                net: trained.net,
+                ..start.clone()
+            },
+            samples,
+        );
+        (scores, trained.epochs, handed)
+    };
+    let (unbroken, epochs, _) = run(None, false);
+    assert_eq!(epochs, 3);
+    let (_, epochs, handed) = run(None, true);
+    assert_eq!(epochs, 1);
+    let handed = handed.expect("the first epoch handed over its state");
+    assert_eq!(handed.epochs_done, 1);
+    let forgetful = Resume {
+        optimizer: Default::default(),
+        epochs_done: handed.epochs_done,
+        rng_pos: handed.rng_pos,
+        best_loss: handed.best_loss,
+        net: handed.net.clone(),
+    };
+    let (resumed, epochs, _) = run(Some(handed), false);
+    assert_eq!(epochs, 3);
+    for (a, b) in resumed.iter().zip(&unbroken) {
+        assert!(
+            (a - b).abs() <= 1e-5 * b.abs().max(1.0),
+            "{resumed:?} vs {unbroken:?}"
+        );
+    }
+    let (fresh_moments, _, _) = run(Some(forgetful), false);
+    let moved = fresh_moments
+        .iter()
+        .zip(&unbroken)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(
+        moved > 1e-3,
+        "resetting AdamW should change the run: {moved}"
+    );
 }

@@ -76,6 +76,11 @@ pub struct TrainArgs {
     /// Where to train: cpu, gpu, or auto (a GPU if there is one).
     #[arg(long, default_value = "auto")]
     pub device: DeviceChoice,
+    /// Go on with the run that writes --output from its last finished epoch, as if it had
+    /// not stopped (same data and options; --epochs may be raised up to the planned schedule).
+    /// Every run keeps its state in OUTPUT.resume/ until it has trained all it planned.
+    #[arg(long, conflicts_with = "splits")]
+    pub resume: bool,
     #[arg(long, short)]
     pub quiet: bool,
 }

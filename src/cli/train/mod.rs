@@ -7,6 +7,7 @@ mod finetune;
 mod models;
 mod progress;
 mod protocol;
+mod resume;
 
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
@@ -43,8 +44,26 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         anyhow::bail!("--holdout must be in [0, 0.9), got {holdout}");
     }
     if holdout > 0.0 {
+        if args.resume {
+            anyhow::bail!("--resume goes on with a plain run; it cannot take up a --holdout run");
+        }
         return finetune::run(&args, data, device, start, holdout, output);
     }
+    let run_key = resume::run_key(&args, data.samples.len());
+    let resumed = if args.resume {
+        let (state, _) = resume::load(&output, &run_key, args.backbone.as_deref(), &device.device)?;
+        if state.epochs_done >= args.epochs {
+            anyhow::bail!(
+                "the run already finished {} epochs; raise --epochs (up to its planned schedule)",
+                state.epochs_done
+            );
+        }
+        say_resumed(&args, state.epochs_done);
+        Some(state)
+    } else {
+        None
+    };
+    let resumed_after = resumed.as_ref().map(|r| r.epochs_done);
     let cfg = TrainConfig {
         detail_scale: start.info.detail_scale,
         ..args.config()
@@ -58,6 +77,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         &data.samples,
         &cfg,
         &device.device,
+        resumed,
         &mut |e| {
             match e {
                 Event::Step(p) => show_step(&bar, &p, ""),
@@ -66,6 +86,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
                     mean_loss,
                     net,
                     best,
+                    checkpoint,
                 } => {
                     say(
                         &bar,
@@ -74,17 +95,24 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
                     );
                     // The best epoch so far goes to disk at once, so even a killed run keeps it.
                     if best {
-                        let mut checkpoint = Model {
+                        let mut saved = Model {
                             net: net.clone(),
                             ..start.clone()
                         };
-                        checkpoint
+                        saved
                             .info
                             .extra
                             .insert("checkpoint_epoch".into(), (epoch + 1).to_string());
-                        if let Err(e) = checkpoint.save(&output) {
+                        if let Err(e) = saved.save(&output) {
                             bar.println(format!("glia: cannot write checkpoint: {e}"));
                         }
+                    }
+                    let last = Model {
+                        net: net.clone(),
+                        ..start.clone()
+                    };
+                    if let Err(e) = resume::save(&output, last, &checkpoint, &run_key) {
+                        bar.println(format!("glia: cannot write the training state: {e:#}"));
                     }
                 }
             }
@@ -101,6 +129,10 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         ..start
     };
     let used = data.samples.len() - trained.skipped.len();
+    let more: Vec<(&str, String)> = resumed_after
+        .map(|n| ("resumed_after_epoch", n.to_string()))
+        .into_iter()
+        .collect();
     save_trained(
         model,
         &args,
@@ -108,7 +140,32 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         &device,
         used,
         trained.stopped_early,
-        &[],
+        &more,
     )?;
+    // The state stays while the run has more of its schedule to go.
+    let planned = args.schedule_epochs.unwrap_or(args.epochs);
+    if !trained.stopped_early && trained.epochs >= planned {
+        resume::remove(&output);
+    } else if !args.quiet {
+        eprintln!(
+            "glia: {} epochs of {planned} trained; `--resume` goes on from {}",
+            trained.epochs,
+            resume::dir(&output).display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+fn say_resumed(args: &TrainArgs, done: usize) {
+    if !args.quiet {
+        eprintln!(
+            "glia: resuming after epoch {done} of {} (state in {})",
+            args.epochs,
+            args.output
+                .as_deref()
+                .map(resume::dir)
+                .unwrap_or_default()
+                .display()
+        );
+    }
 }

@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod predict;
 pub mod probe;
 pub mod protocol;
+pub mod resume;
 pub mod session;
 pub mod splits;
 pub mod trainer;

@@ -161,6 +161,7 @@ pub fn run_split(
                     ..cfg.clone()
                 },
                 &device.device,
+                None,
                 on_event,
             );
             if stopped_early {

@@ -109,6 +109,7 @@ pub fn fine_tune(
             ..cfg.clone()
         },
         &device.device,
+        None,
         &mut |e| match e {
             Event::Step(p) => on_event(SessionEvent::Step(p)),
             Event::Epoch {

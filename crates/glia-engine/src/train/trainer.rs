@@ -28,6 +28,7 @@ use rand_chacha::ChaCha8Rng;
 use super::batch::{self, Cached, view};
 use super::data::Sample;
 use super::loss::{plcc_loss, rank_loss};
+use super::resume::{Checkpoint, Resume, epoch_seed, number_params};
 use crate::model::GliaNet;
 use crate::preprocess::{DetailScale, INPUT, Normalization, WORKING_SHORT_SIDE, normalize, resize};
 use glia_media::load_rgb;
@@ -91,6 +92,8 @@ pub enum Event<'a> {
         mean_loss: f64,
         net: &'a GliaNet,
         best: bool,
+        /// What [`Resume`] needs to go on from here.
+        checkpoint: Checkpoint<'a>,
     },
 }
 
@@ -145,13 +148,15 @@ enum Row {
     Fresh(usize),
 }
 
-/// Trains `start` (on a plain device) on `samples`.
+/// Trains `start` (on a plain device) on `samples`, or goes on from `resume` (a run of the
+/// same `start`, samples and config that stopped after an epoch).
 pub fn train(
     start: &GliaNet,
     norm: &Normalization,
     samples: &[Sample],
     cfg: &TrainConfig,
     device: &Device,
+    resume: Option<Resume>,
     on_event: &mut dyn FnMut(Event<'_>) -> bool,
 ) -> Trained {
     device.seed(cfg.seed);
@@ -186,20 +191,31 @@ pub fn train(
     let [_, n_tokens, dim] = start.backbone.pos_embed.dims();
 
     let ad = device.clone().autodiff();
-    let mut net = start.clone().fork(&ad).train();
     let mut optim = AdamWConfig::new()
         .with_weight_decay(cfg.weight_decay)
         .init();
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
+    let mut best: Option<(f64, GliaNet)> = None;
+    let mut epochs_done = 0;
+    let from = match resume {
+        Some(r) => {
+            optim = optim.load_record(r.optimizer);
+            rng.set_word_pos(r.rng_pos);
+            epochs_done = r.epochs_done;
+            best = Some((r.best_loss, r.net.clone()));
+            r.net
+        }
+        None => start.clone(),
+    };
+    let mut net = number_params(from.fork(&ad).train());
     let batch = cfg.batch_size.max(2);
     let per_epoch = (cache.len() * cfg.patch_num.max(1)) / batch;
     let steps = per_epoch * cfg.epochs;
     let planned = per_epoch * cfg.schedule_epochs.unwrap_or(cfg.epochs).max(cfg.epochs);
-    let mut step = 0;
+    let mut step = per_epoch * epochs_done;
     let mut stopped_early = false;
-    let mut best: Option<(f64, GliaNet)> = None;
-    let mut epochs_done = 0;
-    'epochs: for epoch in 0..cfg.epochs {
+    'epochs: for epoch in epochs_done..cfg.epochs {
+        device.seed(epoch_seed(cfg.seed, epoch));
         let (mut loss_sum, mut loss_n) = (0.0, 0usize);
         let mut order: Vec<usize> = (0..cache.len())
             .flat_map(|c| std::iter::repeat_n(c, cfg.patch_num.max(1)))
@@ -299,6 +315,12 @@ pub fn train(
             mean_loss,
             net: &snapshot,
             best: improved,
+            checkpoint: Checkpoint {
+                optim: &optim,
+                epochs_done,
+                rng_pos: rng.get_word_pos(),
+                best_loss: best.as_ref().map_or(f64::NAN, |(b, _)| *b),
+            },
         });
         if !go_on {
             stopped_early = epoch + 1 < cfg.epochs;
