@@ -212,9 +212,10 @@ pub fn train(
     let per_epoch = (cache.len() * cfg.patch_num.max(1)) / batch;
     let steps = per_epoch * cfg.epochs;
     let planned = per_epoch * cfg.schedule_epochs.unwrap_or(cfg.epochs).max(cfg.epochs);
-    let mut step = per_epoch * epochs_done;
+    let first_epoch = epochs_done;
+    let mut step = per_epoch * first_epoch;
     let mut stopped_early = false;
-    'epochs: for epoch in epochs_done..cfg.epochs {
+    'epochs: for epoch in first_epoch..cfg.epochs {
         device.seed(epoch_seed(cfg.seed, epoch));
         let (mut loss_sum, mut loss_n) = (0.0, 0usize);
         let mut order: Vec<usize> = (0..cache.len())
