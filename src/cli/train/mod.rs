@@ -51,7 +51,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     }
     let run_key = resume::run_key(&args, data.samples.len());
     let resumed = if args.resume {
-        let (state, _) = resume::load(&output, &run_key, args.backbone.as_deref(), &device.device)?;
+        let state = resume::load(&output, &run_key, args.backbone.as_deref(), &device.device)?;
         if state.epochs_done >= args.epochs {
             anyhow::bail!(
                 "the run already finished {} epochs; raise --epochs (up to its planned schedule)",

@@ -93,13 +93,13 @@ pub fn remove(output: &Path) {
     }
 }
 
-/// The state `--resume` goes on from, and the model its weights came in (for its metadata).
+/// The state `--resume` goes on from.
 pub fn load(
     output: &Path,
     run: &str,
     backbone: Option<&Path>,
     device: &glia_engine::burn::tensor::Device,
-) -> Result<(Resume, Model)> {
+) -> Result<Resume> {
     // A run killed between clearing the old state and renaming the new one left the new.
     let d = [dir(output), staging(output)]
         .into_iter()
@@ -130,14 +130,11 @@ pub fn load(
     let model = glia::models::load(Some(&d.join("net.safetensors")), backbone, device)?;
     let optimizer = OptimizerRecord::load(d.join("optimizer.bpk"))
         .map_err(|e| anyhow::anyhow!("{}: cannot read the optimizer state: {e:?}", d.display()))?;
-    Ok((
-        Resume {
-            epochs_done: state.epochs_done,
-            rng_pos,
-            best_loss: state.best_loss,
-            net: model.net.clone(),
-            optimizer,
-        },
-        model,
-    ))
+    Ok(Resume {
+        epochs_done: state.epochs_done,
+        rng_pos,
+        best_loss: state.best_loss,
+        net: model.net,
+        optimizer,
+    })
 }
