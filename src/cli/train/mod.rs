@@ -58,7 +58,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
                 state.epochs_done
             );
         }
-        say_resumed(&args, state.epochs_done);
+        say_resumed(&args, &output, state.epochs_done);
         Some(state)
     } else {
         None
@@ -143,7 +143,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         &more,
     )?;
     // The state stays while the run has more of its schedule to go.
-    let planned = args.schedule_epochs.unwrap_or(args.epochs);
+    let planned = args.config().planned_epochs();
     if !trained.stopped_early && trained.epochs >= planned {
         resume::remove(&output);
     } else if !args.quiet {
@@ -156,16 +156,12 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn say_resumed(args: &TrainArgs, done: usize) {
+fn say_resumed(args: &TrainArgs, output: &std::path::Path, done: usize) {
     if !args.quiet {
         eprintln!(
             "glia: resuming after epoch {done} of {} (state in {})",
             args.epochs,
-            args.output
-                .as_deref()
-                .map(resume::dir)
-                .unwrap_or_default()
-                .display()
+            resume::dir(output).display()
         );
     }
 }

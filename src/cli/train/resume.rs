@@ -46,7 +46,7 @@ pub fn run_key(args: &TrainArgs, photos: usize) -> String {
          weight_decay={} seed={} rescale_min={} damage_pairs={}",
         args.data.data.display(),
         args.init.as_deref().unwrap_or("fresh"),
-        c.schedule_epochs.unwrap_or(c.epochs).max(c.epochs),
+        c.planned_epochs(),
         c.patch_num,
         c.batch_size,
         c.lr,

@@ -57,6 +57,13 @@ pub struct TrainConfig {
     pub damage_pairs: usize,
 }
 
+impl TrainConfig {
+    /// Epochs the learning-rate schedule spans (never fewer than run).
+    pub fn planned_epochs(&self) -> usize {
+        self.schedule_epochs.unwrap_or(self.epochs).max(self.epochs)
+    }
+}
+
 impl Default for TrainConfig {
     fn default() -> Self {
         Self {
@@ -211,7 +218,7 @@ pub fn train(
     let batch = cfg.batch_size.max(2);
     let per_epoch = (cache.len() * cfg.patch_num.max(1)) / batch;
     let steps = per_epoch * cfg.epochs;
-    let planned = per_epoch * cfg.schedule_epochs.unwrap_or(cfg.epochs).max(cfg.epochs);
+    let planned = per_epoch * cfg.planned_epochs();
     let first_epoch = epochs_done;
     let mut step = per_epoch * first_epoch;
     let mut stopped_early = false;
