@@ -110,7 +110,7 @@ fn load_model(arg: Option<&Path>, dev: &ComputeDevice) -> Result<Model> {
     }
     let backbone = glia::models::default_backbone()
         .context("no model and no shipped backbone found; pass --model FILE")?;
-    Model::with_new_adapters(&backbone, &dev.device)
+    Model::with_new_adapters(&backbone, 0, &dev.device)
         .with_context(|| format!("cannot load backbone {}", backbone.display()))
 }
 

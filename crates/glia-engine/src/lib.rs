@@ -14,6 +14,7 @@ pub mod overlay;
 pub mod pipeline;
 pub mod preprocess;
 pub mod quality_map;
+pub mod seeded;
 pub mod train;
 
 pub use burn;

@@ -91,7 +91,7 @@ fn vit_b16_glianet_loads_runs_and_has_about_8m_trainable_parameters() {
     let path = dir.path().join("vit_base_patch16_224.safetensors");
     write(&path, &timm_shapes(768, 12, 1000), 1);
     let device = Device::flex();
-    let model = Model::with_new_adapters(&path, &device).unwrap();
+    let model = Model::with_new_adapters(&path, 0, &device).unwrap();
     assert_eq!(
         (
             model.vit.dim,

@@ -63,6 +63,8 @@ pub struct TrainArgs {
     pub batch_size: usize,
     #[arg(long, default_value_t = 3e-4)]
     pub lr: f64,
+    /// Seeds everything random in a run: fresh adapters, the photo order, flips, fragments,
+    /// rescaling, damage and dropout. The same seed and options train the same model.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Random rescaling: half of the samplings see the photo shrunk by a random factor down

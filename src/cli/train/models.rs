@@ -24,7 +24,7 @@ pub fn fresh_model(args: &TrainArgs, device: &glia_engine::burn::tensor::Device)
         None => glia::models::default_backbone()
             .context("no shipped backbone found; pass --backbone FILE")?,
     };
-    Model::with_new_adapters(&backbone, device)
+    Model::with_new_adapters(&backbone, args.seed, device)
         .with_context(|| format!("cannot load backbone {}", backbone.display()))
 }
 

@@ -214,9 +214,14 @@ impl Model {
         })
     }
 
-    /// The backbone in `backbone_path` with freshly initialised adapters (d = 64, 4 heads):
-    /// the starting point of training, and a stand-in of the right cost for benchmarks.
-    pub fn with_new_adapters(backbone_path: &Path, device: &Device) -> Result<Self, WeightsError> {
+    /// The backbone in `backbone_path` with freshly initialised adapters (d = 64, 4 heads),
+    /// the same for the same `seed`: the starting point of training, and a stand-in of the
+    /// right cost for benchmarks.
+    pub fn with_new_adapters(
+        backbone_path: &Path,
+        seed: u64,
+        device: &Device,
+    ) -> Result<Self, WeightsError> {
         let backbone_file = TensorFile::open(backbone_path)?;
         let (vit_model, vit) = Vit::load(&backbone_file, device)?;
         let backbone = backbone_path
@@ -231,7 +236,7 @@ impl Model {
             detail_scale: DetailScale::ShortSide(crate::preprocess::WORKING_SHORT_SIDE),
             extra: BTreeMap::new(),
         };
-        let net = info.adapters.init(vit_model, device);
+        let net = info.adapters.init_seeded(vit_model, seed, device);
         Ok(Self {
             net,
             info,

@@ -68,7 +68,8 @@ impl AdapterConfig {
         self.with_lgf(on.lgf).with_glr(on.glr)
     }
 
-    /// New adapters and head (seeded by the device's RNG) on a loaded backbone.
+    /// New adapters and head, drawn from the backend's generator, on a loaded backbone.
+    /// Seed it through [`crate::seeded`] for adapters a seed names.
     pub fn init(&self, backbone: Vit, device: &Device) -> GliaNet {
         let dim = backbone.dim();
         let depth = backbone.blocks.len();
@@ -82,6 +83,14 @@ impl AdapterConfig {
             backbone,
             config: self.clone(),
         }
+    }
+
+    /// New adapters and head that `seed` names, whatever other threads draw meanwhile.
+    pub fn init_seeded(&self, backbone: Vit, seed: u64, device: &Device) -> GliaNet {
+        let _generator = crate::seeded::seeded(device, seed);
+        let net = self.init(backbone, device);
+        crate::seeded::materialise(&net);
+        net
     }
 
     /// Adapters + head read from `adapters` (PyTorch key names, see [`super::glia`]) onto an

@@ -205,12 +205,11 @@ pub fn run_split(
 }
 
 fn fresh(base: &Model, variant: Variant, seed: u64, device: &Device) -> crate::model::GliaNet {
-    device.seed(seed);
     base.info
         .adapters
         .clone()
         .with_interactions(variant.interactions())
-        .init(base.net.backbone.clone(), device)
+        .init_seeded(base.net.backbone.clone(), seed, device)
 }
 
 fn linear_probe(

@@ -166,7 +166,7 @@ pub fn train(
     resume: Option<Resume>,
     on_event: &mut dyn FnMut(Event<'_>) -> bool,
 ) -> Trained {
-    device.seed(cfg.seed);
+    let _generator = crate::seeded::seeded(device, cfg.seed);
     let side = INPUT as usize;
     let plane = 3 * side * side;
     let mut cache: Vec<Cached> = Vec::new();
@@ -366,7 +366,7 @@ mod tests {
         let backbone = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../models/vit_tiny_patch16_224.safetensors");
         let device = Device::flex();
-        let model = Model::with_new_adapters(&backbone, &device).expect("shipped backbone");
+        let model = Model::with_new_adapters(&backbone, 0, &device).expect("shipped backbone");
         let norm = &model.info.normalization;
         let imgs: Vec<RgbImage> = (0..=TOKEN_BATCH as u32)
             .map(|k| picture(180 + 7 * k, 240 - 3 * k, k))
