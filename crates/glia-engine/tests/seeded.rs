@@ -14,7 +14,14 @@ fn fresh_adapters_are_the_seeds_own_while_others_draw() {
     let device = Device::flex();
     let head = |seed| -> Vec<f32> {
         let model = Model::with_new_adapters(&backbone, seed, &device).unwrap();
-        model.net.head.weight.val().into_data().try_to_vec().unwrap()
+        model
+            .net
+            .head
+            .weight
+            .val()
+            .into_data()
+            .try_to_vec()
+            .unwrap()
     };
     let alone = head(5);
     let done = AtomicBool::new(false);
