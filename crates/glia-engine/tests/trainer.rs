@@ -9,7 +9,10 @@ use glia_engine::burn::tensor::Device;
 use glia_engine::preprocess::Sampling;
 use glia_engine::train::data::{Columns, load_csv};
 use glia_engine::train::metrics::spearman;
-use glia_engine::train::resume::Resume;
+use std::time::Duration;
+
+use glia_engine::model::GliaNet;
+use glia_engine::train::resume::{Checkpoint, Position, Resume};
 use glia_engine::train::trainer::{Event, TrainConfig, train};
 use glia_engine::{ComputeDevice, Model, ScoreOptions, Scorer};
 
@@ -67,6 +70,7 @@ fn training_learns_its_photos_and_is_reproducible() {
             match e {
                 Event::Step(p) => losses.push(p.loss),
                 Event::Epoch { mean_loss, .. } => epoch_losses.push(mean_loss),
+                Event::Midway { .. } => {}
             }
             true
         },
@@ -114,6 +118,7 @@ fn training_learns_its_photos_and_is_reproducible() {
                 }
                 true
             }
+            Event::Midway { .. } => true,
         },
     );
     assert!(stopped.stopped_early);
@@ -161,8 +166,9 @@ fn training_learns_its_photos_and_is_reproducible() {
     }
 }
 
-/// A run stopped after an epoch and resumed from what it handed over takes the same steps
-/// as the run that never stopped; without AdamW's moments it would not.
+/// A run stopped after an epoch, or after a batch part way through one, and resumed from
+/// what it handed over takes the same steps as the run that never stopped; without AdamW's
+/// moments, or without the batches it had trained in the epoch, it would not.
 #[test]
 fn a_resumed_run_ends_where_the_unbroken_run_ends() {
     let Some(shared) = shared("a_resumed_run_ends_where_the_unbroken_run_ends") else {
@@ -174,6 +180,7 @@ fn a_resumed_run_ends_where_the_unbroken_run_ends() {
     let backbone = shared.join("models/vit_tiny_patch16_224.safetensors");
     let start = Model::with_new_adapters(&backbone, 3, &device).unwrap();
     // Rescaling and damage pairs draw from the sampler too; dropout from the device's seed.
+    // Two batches an epoch.
     let cfg = TrainConfig {
         epochs: 3,
         patch_num: 1,
@@ -184,28 +191,46 @@ fn a_resumed_run_ends_where_the_unbroken_run_ends() {
         damage_pairs: 2,
         ..Default::default()
     };
-    let run = |resume, stop_after_first: bool| {
-        let mut handed = None;
+    // Hands over its state after every batch as well; the steps are the same.
+    let midway = TrainConfig {
+        checkpoint_every: Some(Duration::ZERO),
+        ..cfg.clone()
+    };
+    let handed = |net: &GliaNet, c: &Checkpoint<'_>| Resume {
+        at: c.at,
+        best_loss: c.best_loss,
+        net: net.clone(),
+        optimizer: c.optimizer(),
+    };
+    // Runs until `stop_at` (a position a state is handed over at), keeping that state twice
+    // (AdamW's record cannot be cloned).
+    let run = |cfg: &TrainConfig, resume, stop_at: Option<Position>| {
+        let mut kept = None;
         let trained = train(
             &start.net,
             &start.info.normalization,
             samples,
-            &cfg,
+            cfg,
             &device,
             resume,
             &mut |e| match e {
                 Event::Step(_) => true,
                 Event::Epoch {
                     net, checkpoint, ..
-                } => {
-                    handed = Some(Resume {
-                        epochs_done: checkpoint.epochs_done,
-                        rng_pos: checkpoint.rng_pos,
-                        best_loss: checkpoint.best_loss,
-                        net: net.clone(),
-                        optimizer: checkpoint.optimizer(),
-                    });
-                    !stop_after_first
+                }
+                | Event::Midway { net, checkpoint } => {
+                    let here = Position {
+                        steps: None,
+                        loss_sum: 0.0,
+                        rng_pos: 0,
+                        loss_n: 0,
+                        ..checkpoint.at
+                    };
+                    if stop_at != Some(here) {
+                        return true;
+                    }
+                    kept = Some((handed(net, &checkpoint), handed(net, &checkpoint)));
+                    false
                 }
             },
         );
@@ -216,37 +241,68 @@ fn a_resumed_run_ends_where_the_unbroken_run_ends() {
             },
             samples,
         );
-        (scores, trained.epochs, handed)
+        (scores, trained.epochs, kept)
     };
-    let (unbroken, epochs, _) = run(None, false);
+    let same = |a: &[f64], b: &[f64]| {
+        a.iter()
+            .zip(b)
+            .all(|(a, b)| (a - b).abs() <= 1e-5 * b.abs().max(1.0))
+    };
+    let largest_move = |a: &[f64], b: &[f64]| {
+        a.iter()
+            .zip(b)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max)
+    };
+    let at = |epochs_done, batches| {
+        Some(Position {
+            epochs_done,
+            batches,
+            ..Position::default()
+        })
+    };
+    let (unbroken, epochs, _) = run(&cfg, None, None);
     assert_eq!(epochs, 3);
-    let (_, epochs, handed) = run(None, true);
+
+    // Stopped at the end of the first epoch.
+    let (_, epochs, state) = run(&cfg, None, at(1, 0));
     assert_eq!(epochs, 1);
-    let handed = handed.expect("the first epoch handed over its state");
-    assert_eq!(handed.epochs_done, 1);
+    let (state, copy) = state.expect("the first epoch handed over its state");
+    assert_eq!((state.at.steps, state.at.loss_n), (Some(2), 0));
     let forgetful = Resume {
         optimizer: Default::default(),
-        epochs_done: handed.epochs_done,
-        rng_pos: handed.rng_pos,
-        best_loss: handed.best_loss,
-        net: handed.net.clone(),
+        ..copy
     };
-    let (resumed, epochs, _) = run(Some(handed), false);
+    let (resumed, epochs, _) = run(&cfg, Some(state), None);
     assert_eq!(epochs, 3);
-    for (a, b) in resumed.iter().zip(&unbroken) {
-        assert!(
-            (a - b).abs() <= 1e-5 * b.abs().max(1.0),
-            "{resumed:?} vs {unbroken:?}"
-        );
-    }
-    let (fresh_moments, _, _) = run(Some(forgetful), false);
-    let moved = fresh_moments
-        .iter()
-        .zip(&unbroken)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max);
+    assert!(same(&resumed, &unbroken), "{resumed:?} vs {unbroken:?}");
+    let (fresh_moments, _, _) = run(&cfg, Some(forgetful), None);
+    let moved = largest_move(&fresh_moments, &unbroken);
     assert!(
         moved > 1e-3,
         "resetting AdamW should change the run: {moved}"
+    );
+
+    // Stopped after the first batch of the second epoch.
+    let (_, epochs, state) = run(&midway, None, at(1, 1));
+    assert_eq!(epochs, 1, "the second epoch did not finish");
+    let (state, copy) = state.expect("the second epoch handed over its state after a batch");
+    assert_eq!((state.at.steps, state.at.loss_n), (Some(3), 1));
+    let from_epoch_start = Resume {
+        at: Position {
+            batches: 0,
+            ..copy.at
+        },
+        ..copy
+    };
+    let (resumed, epochs, _) = run(&midway, Some(state), None);
+    assert_eq!(epochs, 3);
+    assert!(same(&resumed, &unbroken), "{resumed:?} vs {unbroken:?}");
+    // The same state taken up as if no batch of the epoch had run trains one batch twice.
+    let (retrained, _, _) = run(&cfg, Some(from_epoch_start), None);
+    let moved = largest_move(&retrained, &unbroken);
+    assert!(
+        moved > 1e-3,
+        "the epoch's trained batches should count: {moved}"
     );
 }

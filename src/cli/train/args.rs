@@ -1,6 +1,7 @@
 //! The arguments of `glia train` and the training config they make.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Args;
 use glia_engine::DeviceChoice;
@@ -78,11 +79,16 @@ pub struct TrainArgs {
     /// Where to train: cpu, gpu, or auto (a GPU if there is one).
     #[arg(long, default_value = "auto")]
     pub device: DeviceChoice,
-    /// Go on with the run that writes --output from its last finished epoch, as if it had
-    /// not stopped (same data and options; --epochs may be raised up to the planned schedule).
-    /// Every run keeps its state in OUTPUT.resume/ until it has trained all it planned.
+    /// Go on with the run that writes --output from where it last kept its state, as if it
+    /// had not stopped (same data and options; --epochs may be raised up to the planned
+    /// schedule). Every run keeps its state in OUTPUT.resume/ until it has trained all it
+    /// planned.
     #[arg(long, conflicts_with = "splits")]
     pub resume: bool,
+    /// Keep the run's state after every epoch and, within an epoch, every this many minutes
+    /// (0: after every batch), so a stopped or killed run loses at most that much.
+    #[arg(long, default_value_t = 10.0, value_parser = minutes)]
+    pub checkpoint_minutes: f64,
     #[arg(long, short)]
     pub quiet: bool,
 }
@@ -99,6 +105,7 @@ impl TrainArgs {
             seed: self.seed,
             rescale_min: self.rescale_min,
             damage_pairs: self.damage_pairs,
+            checkpoint_every: Some(Duration::from_secs_f64(self.checkpoint_minutes * 60.0)),
             ..TrainConfig::default()
         }
     }
@@ -122,5 +129,12 @@ impl TrainArgs {
             );
         }
         line
+    }
+}
+
+fn minutes(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(m) if m.is_finite() && (0.0..=1e6).contains(&m) => Ok(m),
+        _ => Err(format!("`{text}` is not a number of minutes (0 or more)")),
     }
 }

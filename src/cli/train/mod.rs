@@ -14,6 +14,8 @@ use std::sync::atomic::Ordering;
 
 use anyhow::Result;
 use glia_engine::Model;
+use glia_engine::model::GliaNet;
+use glia_engine::train::resume::{Checkpoint, Position};
 use glia_engine::train::trainer::{Event, TrainConfig, train};
 
 pub use self::args::TrainArgs;
@@ -52,18 +54,18 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let run_key = resume::run_key(&args, data.samples.len());
     let resumed = if args.resume {
         let state = resume::load(&output, &run_key, args.backbone.as_deref(), &device.device)?;
-        if state.epochs_done >= args.epochs {
+        if state.at.epochs_done >= args.epochs {
             anyhow::bail!(
                 "the run already finished {} epochs; raise --epochs (up to its planned schedule)",
-                state.epochs_done
+                state.at.epochs_done
             );
         }
-        say_resumed(&args, &output, state.epochs_done);
+        say_resumed(&args, &output, &state.at);
         Some(state)
     } else {
         None
     };
-    let resumed_after = resumed.as_ref().map(|r| r.epochs_done);
+    let resumed_after = resumed.as_ref().map(|r| where_in_run(&r.at));
     let cfg = TrainConfig {
         detail_scale: start.info.detail_scale,
         ..args.config()
@@ -71,6 +73,15 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let cancel = cancel_on_ctrl_c();
     let bar = progress_bar(args.quiet)?;
     bar.set_message("caching semantic tokens");
+    let keep_state = |net: &GliaNet, checkpoint: &Checkpoint<'_>| {
+        let last = Model {
+            net: net.clone(),
+            ..start.clone()
+        };
+        if let Err(e) = resume::save(&output, last, checkpoint, &run_key) {
+            bar.println(format!("glia: cannot write the training state: {e:#}"));
+        }
+    };
     let trained = train(
         &start.net,
         &start.info.normalization,
@@ -107,14 +118,9 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
                             bar.println(format!("glia: cannot write checkpoint: {e}"));
                         }
                     }
-                    let last = Model {
-                        net: net.clone(),
-                        ..start.clone()
-                    };
-                    if let Err(e) = resume::save(&output, last, &checkpoint, &run_key) {
-                        bar.println(format!("glia: cannot write the training state: {e:#}"));
-                    }
+                    keep_state(net, &checkpoint);
                 }
+                Event::Midway { net, checkpoint } => keep_state(net, &checkpoint),
             }
             !cancel.load(Ordering::Relaxed)
         },
@@ -130,7 +136,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     };
     let used = data.samples.len() - trained.skipped.len();
     let more: Vec<(&str, String)> = resumed_after
-        .map(|n| ("resumed_after_epoch", n.to_string()))
+        .map(|at| ("resumed_after", at))
         .into_iter()
         .collect();
     save_trained(
@@ -156,12 +162,21 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn say_resumed(args: &TrainArgs, output: &std::path::Path, done: usize) {
+fn say_resumed(args: &TrainArgs, output: &std::path::Path, at: &Position) {
     if !args.quiet {
         eprintln!(
-            "glia: resuming after epoch {done} of {} (state in {})",
+            "glia: resuming after {} of {} epochs (state in {})",
+            where_in_run(at),
             args.epochs,
             resume::dir(output).display()
         );
+    }
+}
+
+/// "epoch 2" or "batch 37 of epoch 3".
+fn where_in_run(at: &Position) -> String {
+    match at.batches {
+        0 => format!("epoch {}", at.epochs_done),
+        b => format!("batch {b} of epoch {}", at.epochs_done + 1),
     }
 }

@@ -47,6 +47,7 @@ pub fn run(args: &TrainArgs) -> Result<ExitCode> {
         let outcome = run_split(&base, &data.samples, plan, seed, &cfg, &device, &mut |e| {
             match e {
                 Event::Step(p) => show_step(&bar, &p, &format!("split {}/{n_splits} ", i + 1)),
+                Event::Midway { .. } => {}
                 Event::Epoch {
                     epoch, mean_loss, ..
                 } => say(

@@ -1,6 +1,6 @@
-//! `glia train --resume`: the state a run leaves beside its output after every epoch
-//! (`MODEL.safetensors.resume/`: the last epoch's weights, AdamW's state, where the sampler
-//! stands), and taking it up again. A run with a longer schedule planned than it ran
+//! `glia train --resume`: the state a run leaves beside its output after every epoch and
+//! every `--checkpoint-minutes` within one (`MODEL.safetensors.resume/`: the weights, AdamW's
+//! state, how far the run had got), and taking it up again. A run with a longer schedule planned than it ran
 //! (`--epochs 5 --schedule-epochs 10`) keeps it, to be taken on to the planned end later.
 
 use std::path::{Path, PathBuf};
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use glia_engine::Model;
 use glia_engine::burn::optim::OptimizerRecord;
-use glia_engine::train::resume::{Checkpoint, Resume};
+use glia_engine::train::resume::{Checkpoint, Position, Resume};
 use serde::{Deserialize, Serialize};
 
 use super::args::TrainArgs;
@@ -16,9 +16,21 @@ use super::args::TrainArgs;
 #[derive(Serialize, Deserialize)]
 struct State {
     epochs_done: usize,
+    /// Batches of the epoch under way already trained; states from before it was kept
+    /// ended on an epoch.
+    #[serde(default)]
+    batches: usize,
+    #[serde(default)]
+    steps: Option<usize>,
     /// A u128 does not survive every JSON reader; kept as decimal text.
     rng_pos: String,
-    best_loss: f64,
+    #[serde(default)]
+    loss_sum: f64,
+    #[serde(default)]
+    loss_n: usize,
+    /// NaN (no epoch finished yet) is written as null.
+    #[serde(default)]
+    best_loss: Option<f64>,
     /// What must not change between the run and its resumption.
     run: String,
 }
@@ -57,7 +69,7 @@ pub fn run_key(args: &TrainArgs, photos: usize) -> String {
     )
 }
 
-/// Writes the state after an epoch: into a staging folder first, which then replaces the
+/// Writes the state: into a staging folder first, which then replaces the
 /// old state, so a run killed mid-write still has one whole state to resume from.
 pub fn save(output: &Path, model: Model, checkpoint: &Checkpoint<'_>, run: &str) -> Result<()> {
     let (target, new) = (dir(output), staging(output));
@@ -70,10 +82,15 @@ pub fn save(output: &Path, model: Model, checkpoint: &Checkpoint<'_>, run: &str)
         .optimizer()
         .save(new.join("optimizer.bpk"))
         .map_err(|e| anyhow::anyhow!("cannot write the optimizer state: {e:?}"))?;
+    let at = &checkpoint.at;
     let state = State {
-        epochs_done: checkpoint.epochs_done,
-        rng_pos: checkpoint.rng_pos.to_string(),
-        best_loss: checkpoint.best_loss,
+        epochs_done: at.epochs_done,
+        batches: at.batches,
+        steps: at.steps,
+        rng_pos: at.rng_pos.to_string(),
+        loss_sum: at.loss_sum,
+        loss_n: at.loss_n,
+        best_loss: Some(checkpoint.best_loss).filter(|b| b.is_finite()),
         run: run.to_owned(),
     };
     std::fs::write(new.join("state.json"), serde_json::to_vec_pretty(&state)?)?;
@@ -107,7 +124,7 @@ pub fn load(
         .with_context(|| {
             format!(
                 "nothing to resume: {} holds no training state (a run leaves it after each \
-                 finished epoch)",
+                 finished epoch and every --checkpoint-minutes)",
                 dir(output).display()
             )
         })?;
@@ -131,9 +148,15 @@ pub fn load(
     let optimizer = OptimizerRecord::load(d.join("optimizer.bpk"))
         .map_err(|e| anyhow::anyhow!("{}: cannot read the optimizer state: {e:?}", d.display()))?;
     Ok(Resume {
-        epochs_done: state.epochs_done,
-        rng_pos,
-        best_loss: state.best_loss,
+        at: Position {
+            epochs_done: state.epochs_done,
+            batches: state.batches,
+            steps: state.steps,
+            rng_pos,
+            loss_sum: state.loss_sum,
+            loss_n: state.loss_n,
+        },
+        best_loss: state.best_loss.unwrap_or(f64::NAN),
         net: model.net,
         optimizer,
     })

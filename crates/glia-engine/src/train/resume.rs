@@ -1,7 +1,8 @@
 //! Going on with a training run after it stopped, as if it had not: the weights, AdamW's
-//! moments, the data sampler's position and the dropout seed of the next epoch are all that
-//! a run carries from one epoch to the next. A CPU epoch of the paper's recipe takes an hour
-//! on a slow core, so a 10-epoch run has to survive being stopped.
+//! moments, the data sampler's position, the step count (which seeds each step's dropout) and
+//! how far the epoch under way had got are all that a run carries from one batch to the next.
+//! A CPU epoch of the paper's recipe takes an hour on a slow core, so a 10-epoch run has to
+//! survive being stopped, and one stopped mid-epoch should not lose the epoch.
 
 use burn::module::{Module, ModuleMapper, Param, ParamId};
 use burn::optim::{ModuleOptimizer, OptimizerRecord};
@@ -9,24 +10,42 @@ use burn::tensor::Tensor;
 
 use crate::model::GliaNet;
 
-/// Where a run stood after its last finished epoch; [`super::trainer::train`] goes on from
-/// here and takes the same steps the unbroken run would have.
+/// Where a run stood when it last handed over its state; [`super::trainer::train`] goes on
+/// from here and takes the same steps the unbroken run would have.
 pub struct Resume {
-    pub epochs_done: usize,
-    /// Word position of the sampler's ChaCha8 stream (seeded with the run's seed).
-    pub rng_pos: u128,
-    /// The lowest mean training loss of the finished epochs (what a stopped run keeps).
+    pub at: Position,
+    /// The lowest mean training loss of the finished epochs (what a stopped run keeps; NaN
+    /// before the first epoch ends).
     pub best_loss: f64,
-    /// The last finished epoch's weights (plain device).
+    /// The weights at that point (plain device).
     pub net: GliaNet,
     pub optimizer: OptimizerRecord,
 }
 
-/// What the trainer hands over at the end of each epoch to write a [`Resume`] from.
+/// How far a run had got: finished epochs, then batches into the next one.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Position {
+    pub epochs_done: usize,
+    /// Batches of the epoch under way already trained (0 at an epoch's end).
+    pub batches: usize,
+    /// Optimizer steps taken in all (the learning rate's place on its schedule, and each
+    /// step's dropout seed); `None` in states written before it was kept, which all ended
+    /// on an epoch whose every batch stepped.
+    pub steps: Option<usize>,
+    /// Word position of the sampler's ChaCha8 stream (seeded with the run's seed) where the
+    /// epoch under way began: its order is drawn again from there and the choices of its
+    /// trained batches replayed.
+    pub rng_pos: u128,
+    /// Sum and count of the finite batch losses of the epoch under way.
+    pub loss_sum: f64,
+    pub loss_n: usize,
+}
+
+/// What the trainer hands over at the end of each epoch, and within one every
+/// [`super::trainer::TrainConfig::checkpoint_every`], to write a [`Resume`] from.
 pub struct Checkpoint<'a> {
     pub(super) optim: &'a ModuleOptimizer,
-    pub epochs_done: usize,
-    pub rng_pos: u128,
+    pub at: Position,
     pub best_loss: f64,
 }
 
@@ -37,10 +56,10 @@ impl Checkpoint<'_> {
     }
 }
 
-/// The dropout seed of epoch `epoch`: the run's seed for the first, so a run's first epoch
-/// is what it was before runs could be resumed.
-pub(super) fn epoch_seed(seed: u64, epoch: usize) -> u64 {
-    seed.wrapping_add((epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+/// The dropout seed of step `step` (counted over the whole run): a run stopped after any
+/// batch draws the next one's masks as the unbroken run would.
+pub(super) fn step_seed(seed: u64, step: usize) -> u64 {
+    seed.wrapping_add((step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }
 
 /// Gives the network's parameters ids by their order in the module. The optimizer keys its

@@ -112,6 +112,7 @@ pub fn fine_tune(
         None,
         &mut |e| match e {
             Event::Step(p) => on_event(SessionEvent::Step(p)),
+            Event::Midway { .. } => true,
             Event::Epoch {
                 epoch,
                 mean_loss,

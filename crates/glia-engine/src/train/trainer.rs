@@ -17,6 +17,8 @@
 //! lacks is run through the backbone in one forward: on a GPU, per-photo work and batch-1
 //! forwards would otherwise dominate a step.
 
+use std::time::{Duration, Instant};
+
 use burn::module::Module;
 use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::{Device, Tensor, TensorData};
@@ -28,7 +30,7 @@ use rand_chacha::ChaCha8Rng;
 use super::batch::{self, Cached, view};
 use super::data::Sample;
 use super::loss::{plcc_loss, rank_loss};
-use super::resume::{Checkpoint, Resume, epoch_seed, number_params};
+use super::resume::{Checkpoint, Position, Resume, number_params, step_seed};
 use crate::model::GliaNet;
 use crate::preprocess::{DetailScale, INPUT, Normalization, WORKING_SHORT_SIDE, normalize, resize};
 use glia_media::load_rgb;
@@ -55,6 +57,10 @@ pub struct TrainConfig {
     pub rescale_min: f32,
     /// Damaged copies ranked against their originals per batch (0: opinion scores only).
     pub damage_pairs: usize,
+    /// Within an epoch, also hand over the run's state ([`Event::Midway`]) once this long
+    /// has passed since the last hand-over (`None`: at epoch ends only). Does not change
+    /// the steps taken.
+    pub checkpoint_every: Option<Duration>,
 }
 
 impl TrainConfig {
@@ -77,6 +83,7 @@ impl Default for TrainConfig {
             detail_scale: DetailScale::ShortSide(WORKING_SHORT_SIDE),
             rescale_min: 1.0,
             damage_pairs: 0,
+            checkpoint_every: None,
         }
     }
 }
@@ -100,6 +107,12 @@ pub enum Event<'a> {
         net: &'a GliaNet,
         best: bool,
         /// What [`Resume`] needs to go on from here.
+        checkpoint: Checkpoint<'a>,
+    },
+    /// Part way through an epoch, every [`TrainConfig::checkpoint_every`]: the weights so far
+    /// and what [`Resume`] needs to go on from here.
+    Midway {
+        net: &'a GliaNet,
         checkpoint: Checkpoint<'a>,
     },
 }
@@ -203,13 +216,17 @@ pub fn train(
         .init();
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
     let mut best: Option<(f64, GliaNet)> = None;
-    let mut epochs_done = 0;
+    let mut at = Position::default();
     let from = match resume {
         Some(r) => {
             optim = optim.load_record(r.optimizer);
-            rng.set_word_pos(r.rng_pos);
-            epochs_done = r.epochs_done;
-            best = Some((r.best_loss, r.net.clone()));
+            rng.set_word_pos(r.at.rng_pos);
+            at = r.at;
+            // Stands in for the best epoch's weights, which the state does not carry.
+            best = r
+                .best_loss
+                .is_finite()
+                .then(|| (r.best_loss, r.net.clone()));
             r.net
         }
         None => start.clone(),
@@ -219,18 +236,24 @@ pub fn train(
     let per_epoch = (cache.len() * cfg.patch_num.max(1)) / batch;
     let steps = per_epoch * cfg.epochs;
     let planned = per_epoch * cfg.planned_epochs();
-    let first_epoch = epochs_done;
-    let mut step = per_epoch * first_epoch;
+    let mut epochs_done = at.epochs_done;
+    let mut step = at.steps.unwrap_or(per_epoch * epochs_done);
     let mut stopped_early = false;
-    'epochs: for epoch in first_epoch..cfg.epochs {
-        device.seed(epoch_seed(cfg.seed, epoch));
-        let (mut loss_sum, mut loss_n) = (0.0, 0usize);
+    let mut handed_over = Instant::now();
+    'epochs: for epoch in at.epochs_done..cfg.epochs {
+        let epoch_start = rng.get_word_pos();
+        let (mut loss_sum, mut loss_n) = (at.loss_sum, at.loss_n);
+        let trained_before = std::mem::take(&mut at).batches;
         let mut order: Vec<usize> = (0..cache.len())
             .flat_map(|c| std::iter::repeat_n(c, cfg.patch_num.max(1)))
             .collect();
         order.shuffle(&mut rng);
-        for chunk in order.chunks_exact(batch) {
+        for (i, chunk) in order.chunks_exact(batch).enumerate() {
             let plans = batch::plan(chunk, &cache, cfg, &mut rng);
+            if i < trained_before {
+                // Trained before the run stopped: its choices are drawn again, not its step.
+                continue;
+            }
             let prepared = batch::prepare(&plans, &cache, samples, cfg, norm);
             let b = prepared.len();
             if b < 2 {
@@ -270,6 +293,7 @@ pub fn train(
             let f_s = Tensor::<3>::from_data(TensorData::new(f_s, [b + p, n_tokens, dim]), &ad);
             let x_d = Tensor::<4>::from_data(TensorData::new(x_d, [b + p, 3, side, side]), &ad);
             let target = Tensor::<1>::from_data(TensorData::new(target, [b]), &ad);
+            device.seed(step_seed(cfg.seed, step));
             let pred = net.forward_from_tokens(f_s, x_d).score;
             let mut loss = plcc_loss(pred.clone().slice(0..b), target);
             if p > 0 {
@@ -306,6 +330,32 @@ pub fn train(
                 stopped_early = true;
                 break 'epochs;
             }
+            let due = cfg
+                .checkpoint_every
+                .is_some_and(|every| handed_over.elapsed() >= every);
+            if due && i + 1 < per_epoch {
+                handed_over = Instant::now();
+                let snapshot = net.valid().to_device(device);
+                let go_on = on_event(Event::Midway {
+                    net: &snapshot,
+                    checkpoint: Checkpoint {
+                        optim: &optim,
+                        at: Position {
+                            epochs_done: epoch,
+                            batches: i + 1,
+                            steps: Some(step),
+                            rng_pos: epoch_start,
+                            loss_sum,
+                            loss_n,
+                        },
+                        best_loss: best.as_ref().map_or(f64::NAN, |(b, _)| *b),
+                    },
+                });
+                if !go_on {
+                    stopped_early = true;
+                    break 'epochs;
+                }
+            }
         }
         epochs_done = epoch + 1;
         let mean_loss = if loss_n > 0 {
@@ -318,6 +368,7 @@ pub fn train(
         if improved {
             best = Some((mean_loss, snapshot.clone()));
         }
+        handed_over = Instant::now();
         let go_on = on_event(Event::Epoch {
             epoch,
             mean_loss,
@@ -325,8 +376,12 @@ pub fn train(
             best: improved,
             checkpoint: Checkpoint {
                 optim: &optim,
-                epochs_done,
-                rng_pos: rng.get_word_pos(),
+                at: Position {
+                    epochs_done,
+                    steps: Some(step),
+                    rng_pos: rng.get_word_pos(),
+                    ..Position::default()
+                },
                 best_loss: best.as_ref().map_or(f64::NAN, |(b, _)| *b),
             },
         });
