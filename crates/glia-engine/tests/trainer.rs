@@ -202,9 +202,15 @@ fn a_resumed_run_ends_where_the_unbroken_run_ends() {
         net: net.clone(),
         optimizer: c.optimizer(),
     };
+    // Hands over its state only when asked to stop (an hour is never reached here).
+    let hourly = TrainConfig {
+        checkpoint_every: Some(Duration::from_secs(3600)),
+        ..cfg.clone()
+    };
     // Runs until `stop_at` (a position a state is handed over at), keeping that state twice
-    // (AdamW's record cannot be cloned).
-    let run = |cfg: &TrainConfig, resume, stop_at: Option<Position>| {
+    // (AdamW's record cannot be cloned); `stop_step` asks it to stop after that step, as
+    // Ctrl-C does.
+    let run = |cfg: &TrainConfig, resume, stop_at: Option<Position>, stop_step: Option<usize>| {
         let mut kept = None;
         let trained = train(
             &start.net,
@@ -214,7 +220,7 @@ fn a_resumed_run_ends_where_the_unbroken_run_ends() {
             &device,
             resume,
             &mut |e| match e {
-                Event::Step(_) => true,
+                Event::Step(p) => Some(p.step) != stop_step,
                 Event::Epoch {
                     net, checkpoint, ..
                 }
@@ -261,11 +267,11 @@ fn a_resumed_run_ends_where_the_unbroken_run_ends() {
             ..Position::default()
         })
     };
-    let (unbroken, epochs, _) = run(&cfg, None, None);
+    let (unbroken, epochs, _) = run(&cfg, None, None, None);
     assert_eq!(epochs, 3);
 
     // Stopped at the end of the first epoch.
-    let (_, epochs, state) = run(&cfg, None, at(1, 0));
+    let (_, epochs, state) = run(&cfg, None, at(1, 0), None);
     assert_eq!(epochs, 1);
     let (state, copy) = state.expect("the first epoch handed over its state");
     assert_eq!((state.at.steps, state.at.loss_n), (Some(2), 0));
@@ -273,10 +279,10 @@ fn a_resumed_run_ends_where_the_unbroken_run_ends() {
         optimizer: Default::default(),
         ..copy
     };
-    let (resumed, epochs, _) = run(&cfg, Some(state), None);
+    let (resumed, epochs, _) = run(&cfg, Some(state), None, None);
     assert_eq!(epochs, 3);
     assert!(same(&resumed, &unbroken), "{resumed:?} vs {unbroken:?}");
-    let (fresh_moments, _, _) = run(&cfg, Some(forgetful), None);
+    let (fresh_moments, _, _) = run(&cfg, Some(forgetful), None, None);
     let moved = largest_move(&fresh_moments, &unbroken);
     assert!(
         moved > 1e-3,
@@ -284,7 +290,7 @@ fn a_resumed_run_ends_where_the_unbroken_run_ends() {
     );
 
     // Stopped after the first batch of the second epoch.
-    let (_, epochs, state) = run(&midway, None, at(1, 1));
+    let (_, epochs, state) = run(&midway, None, at(1, 1), None);
     assert_eq!(epochs, 1, "the second epoch did not finish");
     let (state, copy) = state.expect("the second epoch handed over its state after a batch");
     assert_eq!((state.at.steps, state.at.loss_n), (Some(3), 1));
@@ -295,11 +301,23 @@ fn a_resumed_run_ends_where_the_unbroken_run_ends() {
         },
         ..copy
     };
-    let (resumed, epochs, _) = run(&midway, Some(state), None);
+    let (resumed, epochs, _) = run(&midway, Some(state), None, None);
     assert_eq!(epochs, 3);
     assert!(same(&resumed, &unbroken), "{resumed:?} vs {unbroken:?}");
+    // A stop asked for after that batch hands over the same state, and after an epoch's last
+    // batch the epoch's state, though neither was due.
+    let (_, epochs, state) = run(&hourly, None, at(1, 1), Some(3));
+    assert_eq!(epochs, 1);
+    let (state, _) = state.expect("a stop part way through an epoch keeps its state");
+    assert_eq!((state.at.steps, state.at.loss_n), (Some(3), 1));
+    let (resumed, _, _) = run(&hourly, Some(state), None, None);
+    assert!(same(&resumed, &unbroken), "{resumed:?} vs {unbroken:?}");
+    let (_, epochs, state) = run(&hourly, None, at(1, 0), Some(2));
+    assert_eq!(epochs, 1);
+    let (state, _) = state.expect("a stop at an epoch's end keeps the epoch");
+    assert_eq!(state.at.steps, Some(2));
     // The same state taken up as if no batch of the epoch had run trains one batch twice.
-    let (retrained, _, _) = run(&cfg, Some(from_epoch_start), None);
+    let (retrained, _, _) = run(&cfg, Some(from_epoch_start), None, None);
     let moved = largest_move(&retrained, &unbroken);
     assert!(
         moved > 1e-3,

@@ -239,6 +239,7 @@ pub fn train(
     let mut epochs_done = at.epochs_done;
     let mut step = at.steps.unwrap_or(per_epoch * epochs_done);
     let mut stopped_early = false;
+    let mut stop_after_epoch = false;
     let mut handed_over = Instant::now();
     'epochs: for epoch in at.epochs_done..cfg.epochs {
         let epoch_start = rng.get_word_pos();
@@ -321,22 +322,26 @@ pub fn train(
                 loss_sum += value;
                 loss_n += 1;
             }
-            if !on_event(Event::Step(Progress {
+            let go_on = on_event(Event::Step(Progress {
                 step,
                 steps,
                 epoch,
                 loss: value,
-            })) {
-                stopped_early = true;
-                break 'epochs;
+            }));
+            if !go_on && i + 1 == per_epoch {
+                // The epoch is whole: its end hands over the state, then the run stops.
+                stop_after_epoch = true;
+                break;
             }
+            // A stop keeps the batches trained so far: the state is handed over first, so
+            // `--resume` goes on from this batch rather than from the last checkpoint.
             let due = cfg
                 .checkpoint_every
-                .is_some_and(|every| handed_over.elapsed() >= every);
-            if due && i + 1 < per_epoch {
+                .is_some_and(|every| !go_on || handed_over.elapsed() >= every);
+            let kept_going = !(due && i + 1 < per_epoch) || {
                 handed_over = Instant::now();
                 let snapshot = net.valid().to_device(device);
-                let go_on = on_event(Event::Midway {
+                on_event(Event::Midway {
                     net: &snapshot,
                     checkpoint: Checkpoint {
                         optim: &optim,
@@ -350,11 +355,11 @@ pub fn train(
                         },
                         best_loss: best.as_ref().map_or(f64::NAN, |(b, _)| *b),
                     },
-                });
-                if !go_on {
-                    stopped_early = true;
-                    break 'epochs;
-                }
+                })
+            };
+            if !(go_on && kept_going) {
+                stopped_early = true;
+                break 'epochs;
             }
         }
         epochs_done = epoch + 1;
@@ -385,7 +390,7 @@ pub fn train(
                 best_loss: best.as_ref().map_or(f64::NAN, |(b, _)| *b),
             },
         });
-        if !go_on {
+        if !go_on || stop_after_epoch {
             stopped_early = epoch + 1 < cfg.epochs;
             break;
         }
