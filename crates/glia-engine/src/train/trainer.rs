@@ -328,9 +328,9 @@ pub fn train(
                 epoch,
                 loss: value,
             }));
-            if !go_on && i + 1 == per_epoch {
-                // The epoch is whole: its end hands over the state, then the run stops.
-                stop_after_epoch = true;
+            if i + 1 == per_epoch {
+                // The epoch's end hands over its state; a stop asked for now waits for it.
+                stop_after_epoch = !go_on;
                 break;
             }
             // A stop keeps the batches trained so far: the state is handed over first, so
@@ -338,10 +338,11 @@ pub fn train(
             let due = cfg
                 .checkpoint_every
                 .is_some_and(|every| !go_on || handed_over.elapsed() >= every);
-            let kept_going = !(due && i + 1 < per_epoch) || {
+            let mut kept_going = true;
+            if due {
                 handed_over = Instant::now();
                 let snapshot = net.valid().to_device(device);
-                on_event(Event::Midway {
+                kept_going = on_event(Event::Midway {
                     net: &snapshot,
                     checkpoint: Checkpoint {
                         optim: &optim,
@@ -355,8 +356,8 @@ pub fn train(
                         },
                         best_loss: best.as_ref().map_or(f64::NAN, |(b, _)| *b),
                     },
-                })
-            };
+                });
+            }
             if !(go_on && kept_going) {
                 stopped_early = true;
                 break 'epochs;
