@@ -58,7 +58,7 @@ fn training_learns_its_photos_and_is_reproducible() {
         seed: 7,
         ..Default::default()
     };
-    let (mut losses, mut epoch_losses) = (Vec::new(), Vec::new());
+    let (mut losses, mut epoch_losses, mut caching) = (Vec::new(), Vec::new(), Vec::new());
     let trained = train(
         &start.net,
         &start.info.normalization,
@@ -68,6 +68,7 @@ fn training_learns_its_photos_and_is_reproducible() {
         None,
         &mut |e| {
             match e {
+                Event::Caching { done, total } => caching.push((done, total, losses.len())),
                 Event::Step(p) => losses.push(p.loss),
                 Event::Epoch { mean_loss, .. } => epoch_losses.push(mean_loss),
                 Event::Midway { .. } => {}
@@ -77,6 +78,9 @@ fn training_learns_its_photos_and_is_reproducible() {
     );
     assert!(trained.skipped.is_empty() && !trained.stopped_early);
     assert_eq!(losses.len(), 8 * (12 * 2 / 6));
+    assert_eq!(trained.steps, losses.len());
+    // Caching reports from none to all of the photos, before the first step.
+    assert_eq!(caching, [(0, 12, 0), (12, 12, 0)]);
     assert_eq!((epoch_losses.len(), trained.epochs), (8, 8));
     let mean0 = losses[..4].iter().sum::<f64>() / 4.0;
     assert!((epoch_losses[0] - mean0).abs() < 1e-9);
@@ -96,6 +100,31 @@ fn training_learns_its_photos_and_is_reproducible() {
     assert!(
         after > before + 0.2 && after > 0.6,
         "SRCC {before} -> {after}"
+    );
+
+    // A stop asked for while caching ends the run before its first step, the start untouched.
+    let mut stepped = false;
+    let unstarted = train(
+        &start.net,
+        &start.info.normalization,
+        samples,
+        &cfg,
+        &device,
+        None,
+        &mut |e| {
+            stepped |= matches!(e, Event::Step(_));
+            !matches!(e, Event::Caching { .. })
+        },
+    );
+    assert!(!stepped && unstarted.stopped_early);
+    assert_eq!((unstarted.steps, unstarted.epochs), (0, 0));
+    let untouched = Model {
+        net: unstarted.net,
+        ..start.clone()
+    };
+    assert_eq!(
+        raw_scores(untouched, samples),
+        raw_scores(start.clone(), samples)
     );
 
     // Same seed, same steps; stopping in the third epoch keeps the best finished epoch.
@@ -118,7 +147,7 @@ fn training_learns_its_photos_and_is_reproducible() {
                 }
                 true
             }
-            Event::Midway { .. } => true,
+            Event::Midway { .. } | Event::Caching { .. } => true,
         },
     );
     assert!(stopped.stopped_early);
@@ -220,6 +249,7 @@ fn a_resumed_run_ends_where_the_unbroken_run_ends() {
             &device,
             resume,
             &mut |e| match e {
+                Event::Caching { .. } => true,
                 Event::Step(p) => Some(p.step) != stop_step,
                 Event::Epoch {
                     net, checkpoint, ..

@@ -125,6 +125,8 @@ pub fn run(
             return false;
         }
         match e {
+            // A few dozen photos: seconds, with the cancel check above still answering.
+            SessionEvent::Caching { .. } => {}
             SessionEvent::Step(p) => {
                 // Time from the end of the first step, so caching is not counted.
                 if p.step == 1 {

@@ -13,7 +13,7 @@ use glia_engine::{ComputeDevice, Model};
 
 use super::args::TrainArgs;
 use super::models::save_trained;
-use super::progress::{cancel_on_ctrl_c, progress_bar, say, show_step};
+use super::progress::{cancel_on_ctrl_c, progress_bar, say, show_caching, show_step};
 
 fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
@@ -47,6 +47,7 @@ pub fn run(
         &args.config(),
         &mut |e| {
             match e {
+                SessionEvent::Caching { done, total } => show_caching(&bar, done, total, ""),
                 SessionEvent::Step(p) => show_step(&bar, &p, ""),
                 SessionEvent::Epoch {
                     epoch,
@@ -69,6 +70,9 @@ pub fn run(
     bar.finish_and_clear();
     for (path, reason) in &outcome.skipped {
         eprintln!("glia: {}: skipped: {reason}", path.display());
+    }
+    if outcome.cancelled && outcome.steps == 0 {
+        return Ok(super::stopped_before_training(&output));
     }
     let (b, a) = (outcome.before, outcome.after);
     println!(

@@ -20,7 +20,7 @@ use glia_engine::train::trainer::{Event, TrainConfig, train};
 
 pub use self::args::TrainArgs;
 use self::models::{save_trained, start_model};
-use self::progress::{cancel_on_ctrl_c, progress_bar, say, show_step};
+use self::progress::{cancel_on_ctrl_c, progress_bar, say, show_caching, show_step};
 
 pub fn run(args: TrainArgs) -> Result<ExitCode> {
     if let Some(planned) = args.schedule_epochs.filter(|&p| p < args.epochs) {
@@ -72,7 +72,6 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     };
     let cancel = cancel_on_ctrl_c();
     let bar = progress_bar(args.quiet)?;
-    bar.set_message("caching semantic tokens");
     let keep_state = |net: &GliaNet, checkpoint: &Checkpoint<'_>| {
         let last = Model {
             net: net.clone(),
@@ -91,6 +90,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         resumed,
         &mut |e| {
             match e {
+                Event::Caching { done, total } => show_caching(&bar, done, total, ""),
                 Event::Step(p) => show_step(&bar, &p, ""),
                 Event::Epoch {
                     epoch,
@@ -129,6 +129,9 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     for (path, reason) in &trained.skipped {
         eprintln!("glia: {}: skipped: {reason}", path.display());
     }
+    if trained.steps == 0 && trained.stopped_early {
+        return Ok(stopped_before_training(&output));
+    }
 
     let model = Model {
         net: trained.net,
@@ -160,6 +163,16 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Nothing was trained, so nothing is written: an existing model or state at `output` stays.
+pub(super) fn stopped_before_training(output: &std::path::Path) -> ExitCode {
+    eprintln!(
+        "glia: stopped before the first step; {} was not written",
+        output.display()
+    );
+    // 130: interrupted, as a shell reports Ctrl-C, so scripts do not take the run as done.
+    ExitCode::from(130)
 }
 
 fn say_resumed(args: &TrainArgs, output: &std::path::Path, at: &Position) {

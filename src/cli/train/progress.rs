@@ -17,7 +17,7 @@ pub fn progress_bar(quiet: bool) -> Result<ProgressBar> {
     };
     bar.set_style(
         ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} step {pos}/{len} {msg} (ETA {eta})",
+            "{spinner} [{elapsed_precise}] {wide_bar} {prefix} {pos}/{len} {msg} (ETA {eta})",
         )
         .context("progress bar template")?,
     );
@@ -32,8 +32,18 @@ pub fn cancel_on_ctrl_c() -> Arc<AtomicBool> {
     cancel
 }
 
+/// Counts the photos whose semantic tokens are cached, before the first step (minutes for a
+/// large set on a CPU).
+pub fn show_caching(bar: &ProgressBar, done: usize, total: usize, prefix: &str) {
+    bar.set_prefix("photo");
+    bar.set_length(total as u64);
+    bar.set_position(done as u64);
+    bar.set_message(format!("{prefix}caching semantic tokens"));
+}
+
 /// Moves the bar to a training step and shows its epoch and loss after `prefix`.
 pub fn show_step(bar: &ProgressBar, p: &Progress, prefix: &str) {
+    bar.set_prefix("step");
     bar.set_length(p.steps as u64);
     bar.set_position(p.step as u64);
     bar.set_message(format!("{prefix}epoch {} loss {:.4}", p.epoch + 1, p.loss));

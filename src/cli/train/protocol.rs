@@ -11,7 +11,7 @@ use glia_engine::train::trainer::Event;
 
 use super::args::TrainArgs;
 use super::models::fresh_model;
-use super::progress::{cancel_on_ctrl_c, progress_bar, say, show_step};
+use super::progress::{cancel_on_ctrl_c, progress_bar, say, show_caching, show_step};
 
 pub fn run(args: &TrainArgs) -> Result<ExitCode> {
     let n_splits = args.splits.unwrap_or(1);
@@ -46,6 +46,9 @@ pub fn run(args: &TrainArgs) -> Result<ExitCode> {
         bar.set_message(format!("split {}/{n_splits} (seed {seed})", i + 1));
         let outcome = run_split(&base, &data.samples, plan, seed, &cfg, &device, &mut |e| {
             match e {
+                Event::Caching { done, total } => {
+                    show_caching(&bar, done, total, &format!("split {}/{n_splits} ", i + 1));
+                }
                 Event::Step(p) => show_step(&bar, &p, &format!("split {}/{n_splits} ", i + 1)),
                 Event::Midway { .. } => {}
                 Event::Epoch {

@@ -58,6 +58,11 @@ pub fn holdout(samples: &[Sample], fraction: f64, seed: u64) -> Result<Holdout, 
 
 /// What a session reports as it runs.
 pub enum SessionEvent {
+    /// `done` of `total` training photos prepared, before the first step.
+    Caching {
+        done: usize,
+        total: usize,
+    },
     Step(Progress),
     /// An epoch finished: its mean training loss and the model's agreement with the held-out
     /// ratings now.
@@ -75,6 +80,8 @@ pub struct Outcome {
     pub before: Metrics,
     pub after: Metrics,
     pub cancelled: bool,
+    /// Steps trained: 0 when cancelled before the first (`model` is then the start model).
+    pub steps: usize,
     pub skipped: Skipped,
 }
 
@@ -111,6 +118,7 @@ pub fn fine_tune(
         &device.device,
         None,
         &mut |e| match e {
+            Event::Caching { done, total } => on_event(SessionEvent::Caching { done, total }),
             Event::Step(p) => on_event(SessionEvent::Step(p)),
             Event::Midway { .. } => true,
             Event::Epoch {
@@ -149,6 +157,7 @@ pub fn fine_tune(
         before,
         after,
         cancelled: trained.stopped_early,
+        steps: trained.steps,
         skipped,
     })
 }

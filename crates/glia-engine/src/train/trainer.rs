@@ -100,6 +100,12 @@ pub struct Progress {
 /// What the trainer reports: each step, and each finished epoch with its mean training loss
 /// and its weights (to validate or checkpoint), and whether it is the best epoch so far.
 pub enum Event<'a> {
+    /// Before the first step: `done` of `total` photos have their semantic tokens cached
+    /// (minutes for a large set on a CPU, so it reports and can be stopped too).
+    Caching {
+        done: usize,
+        total: usize,
+    },
     Step(Progress),
     Epoch {
         epoch: usize,
@@ -126,6 +132,8 @@ pub struct Trained {
     pub epochs: usize,
     pub skipped: Vec<(std::path::PathBuf, String)>,
     pub stopped_early: bool,
+    /// Steps this call trained: 0 when it was stopped while caching, before the first.
+    pub steps: usize,
 }
 
 /// Photos whose semantic tokens are computed in one forward: a GPU runs batch-1 forwards
@@ -182,32 +190,7 @@ pub fn train(
     let _generator = crate::seeded::seeded(device, cfg.seed);
     let side = INPUT as usize;
     let plane = 3 * side * side;
-    let mut cache: Vec<Cached> = Vec::new();
-    let mut skipped = Vec::new();
-    let indexed: Vec<(usize, &Sample)> = samples.iter().enumerate().collect();
-    for chunk in indexed.chunks(TOKEN_BATCH / 2) {
-        let (mut loaded, mut views) = (Vec::new(), Vec::new());
-        for &(i, s) in chunk {
-            match load_rgb(&s.path) {
-                Ok(img) => {
-                    loaded.push((i, img.dimensions()));
-                    views.push(img.clone());
-                    views.push(view(img, true));
-                }
-                Err(e) => skipped.push((s.path.clone(), e.to_string())),
-            }
-        }
-        let mut tokens = tokens_of(start, &views, norm, device).into_iter();
-        for (sample, size) in loaded {
-            if let (Some(plain), Some(flipped)) = (tokens.next(), tokens.next()) {
-                cache.push(Cached {
-                    sample,
-                    tokens: [plain, flipped],
-                    size,
-                });
-            }
-        }
-    }
+    let (cache, skipped, cached_all) = cache_tokens(start, norm, samples, device, on_event);
     let [_, n_tokens, dim] = start.backbone.pos_embed.dims();
 
     let ad = device.clone().autodiff();
@@ -231,6 +214,15 @@ pub fn train(
         }
         None => start.clone(),
     };
+    if !cached_all {
+        return Trained {
+            net: from,
+            epochs: at.epochs_done,
+            skipped,
+            stopped_early: true,
+            steps: 0,
+        };
+    }
     let mut net = number_params(from.fork(&ad).train());
     let batch = cfg.batch_size.max(2);
     let per_epoch = (cache.len() * cfg.patch_num.max(1)) / batch;
@@ -238,6 +230,7 @@ pub fn train(
     let planned = per_epoch * cfg.planned_epochs();
     let mut epochs_done = at.epochs_done;
     let mut step = at.steps.unwrap_or(per_epoch * epochs_done);
+    let first_step = step;
     let mut stopped_early = false;
     let mut stop_after_epoch = false;
     let mut handed_over = Instant::now();
@@ -405,7 +398,58 @@ pub fn train(
         epochs: epochs_done,
         skipped,
         stopped_early,
+        steps: step - first_step,
     }
+}
+
+/// Every readable photo's semantic tokens, plain and flipped, with the photos that could not
+/// be read; `false` when `on_event` asked to stop before all were cached.
+fn cache_tokens(
+    start: &GliaNet,
+    norm: &Normalization,
+    samples: &[Sample],
+    device: &Device,
+    on_event: &mut dyn FnMut(Event<'_>) -> bool,
+) -> (Vec<Cached>, Vec<(std::path::PathBuf, String)>, bool) {
+    let mut cache: Vec<Cached> = Vec::new();
+    let mut skipped = Vec::new();
+    let indexed: Vec<(usize, &Sample)> = samples.iter().enumerate().collect();
+    let mut done = 0;
+    for chunk in indexed.chunks(TOKEN_BATCH / 2) {
+        if !on_event(Event::Caching {
+            done,
+            total: samples.len(),
+        }) {
+            return (cache, skipped, false);
+        }
+        let (mut loaded, mut views) = (Vec::new(), Vec::new());
+        for &(i, s) in chunk {
+            match load_rgb(&s.path) {
+                Ok(img) => {
+                    loaded.push((i, img.dimensions()));
+                    views.push(img.clone());
+                    views.push(view(img, true));
+                }
+                Err(e) => skipped.push((s.path.clone(), e.to_string())),
+            }
+        }
+        let mut tokens = tokens_of(start, &views, norm, device).into_iter();
+        for (sample, size) in loaded {
+            if let (Some(plain), Some(flipped)) = (tokens.next(), tokens.next()) {
+                cache.push(Cached {
+                    sample,
+                    tokens: [plain, flipped],
+                    size,
+                });
+            }
+        }
+        done += chunk.len();
+    }
+    let go_on = on_event(Event::Caching {
+        done,
+        total: samples.len(),
+    });
+    (cache, skipped, go_on)
 }
 
 #[cfg(test)]
