@@ -76,6 +76,10 @@ pub struct TrainArgs {
     /// below their undamaged selves by a margin loss beside the PLCC loss; 0 turns it off.
     #[arg(long, default_value_t = 0)]
     pub damage_pairs: usize,
+    /// How far below its undamaged self each damaged copy must score, in the batch's standard
+    /// deviations of predictions (0: only a copy scored above its original costs anything).
+    #[arg(long, default_value_t = RANK_MARGIN, value_parser = margin)]
+    pub rank_margin: f32,
     /// Where to train: cpu, gpu, or auto (a GPU if there is one).
     #[arg(long, default_value = "auto")]
     pub device: DeviceChoice,
@@ -105,6 +109,7 @@ impl TrainArgs {
             seed: self.seed,
             rescale_min: self.rescale_min,
             damage_pairs: self.damage_pairs,
+            rank_margin: self.rank_margin,
             checkpoint_every: Some(Duration::from_secs_f64(self.checkpoint_minutes * 60.0)),
             ..TrainConfig::default()
         }
@@ -125,10 +130,17 @@ impl TrainArgs {
         if c.damage_pairs > 0 {
             line += &format!(
                 " damage_pairs={} rank_margin={}",
-                c.damage_pairs, RANK_MARGIN
+                c.damage_pairs, c.rank_margin
             );
         }
         line
+    }
+}
+
+fn margin(text: &str) -> Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(m) if m.is_finite() && (0.0..=10.0).contains(&m) => Ok(m),
+        _ => Err(format!("`{text}` is not a margin between 0 and 10")),
     }
 }
 

@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use glia_engine::Model;
 use glia_engine::burn::optim::OptimizerRecord;
 use glia_engine::train::resume::{Checkpoint, Position, Resume};
+use glia_engine::train::trainer::RANK_MARGIN;
 use serde::{Deserialize, Serialize};
 
 use super::args::TrainArgs;
@@ -53,9 +54,15 @@ fn staging(output: &Path) -> PathBuf {
 /// along the schedule it planned).
 pub fn run_key(args: &TrainArgs, photos: usize) -> String {
     let c = args.config();
+    // Named only when not the default, so states kept before the option existed still match.
+    let margin = if c.rank_margin == RANK_MARGIN {
+        String::new()
+    } else {
+        format!(" rank_margin={}", c.rank_margin)
+    };
     format!(
         "data={} photos={photos} init={} planned_epochs={} patch_num={} batch={} lr={} \
-         weight_decay={} seed={} rescale_min={} damage_pairs={}",
+         weight_decay={} seed={} rescale_min={} damage_pairs={}{margin}",
         args.data.data.display(),
         args.init.as_deref().unwrap_or("fresh"),
         c.planned_epochs(),

@@ -10,7 +10,7 @@
 //! - **damage pairs**: the first `damage_pairs` photos of each batch are also shown with a
 //!   random [`crate::damage::Damage`] (blur, shake, noise, JPEG; the same fragments), and a
 //!   margin ranking loss asks that each scores below its undamaged self by at least
-//!   `RANK_MARGIN` of the batch's spread of predictions (RankIQA-style, scale-free like the
+//!   `rank_margin` (default [`RANK_MARGIN`]) of the batch's spread of predictions (RankIQA-style, scale-free like the
 //!   PLCC loss).
 //!
 //! A batch's photos are prepared on all cores (`batch.rs`) and every view the token cache
@@ -36,7 +36,7 @@ use crate::preprocess::{DetailScale, INPUT, Normalization, WORKING_SHORT_SIDE, n
 use glia_media::load_rgb;
 
 /// How far below its undamaged self a damaged photo must score, in units of the batch's
-/// standard deviation of predictions.
+/// standard deviation of predictions (the default of [`TrainConfig::rank_margin`]).
 pub const RANK_MARGIN: f32 = 0.25;
 
 #[derive(Debug, Clone)]
@@ -57,6 +57,9 @@ pub struct TrainConfig {
     pub rescale_min: f32,
     /// Damaged copies ranked against their originals per batch (0: opinion scores only).
     pub damage_pairs: usize,
+    /// The damage pairs' margin, in the batch's standard deviations of predictions (0: only
+    /// misordered pairs cost anything).
+    pub rank_margin: f32,
     /// Within an epoch, also hand over the run's state ([`Event::Midway`]) once this long
     /// has passed since the last hand-over (`None`: at epoch ends only). Does not change
     /// the steps taken.
@@ -83,6 +86,7 @@ impl Default for TrainConfig {
             detail_scale: DetailScale::ShortSide(WORKING_SHORT_SIDE),
             rescale_min: 1.0,
             damage_pairs: 0,
+            rank_margin: RANK_MARGIN,
             checkpoint_every: None,
         }
     }
@@ -296,7 +300,7 @@ pub fn train(
                     pred.clone().slice(0..p),
                     pred.slice(b..b + p),
                     spread,
-                    RANK_MARGIN,
+                    cfg.rank_margin,
                 );
                 loss = loss + rank;
             }
