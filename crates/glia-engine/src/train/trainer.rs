@@ -10,8 +10,8 @@
 //! - **damage pairs**: the first `damage_pairs` photos of each batch are also shown with a
 //!   random [`crate::damage::Damage`] (blur, shake, noise, JPEG; the same fragments), and a
 //!   margin ranking loss asks that each scores below its undamaged self by at least
-//!   `rank_margin` (default [`RANK_MARGIN`]) of the batch's spread of predictions (RankIQA-style, scale-free like the
-//!   PLCC loss).
+//!   `rank_margin` (default [`RANK_MARGIN`]) of the batch's spread of predictions
+//!   (RankIQA-style, scale-free like the PLCC loss).
 //!
 //! A batch's photos are prepared on all cores (`batch.rs`) and every view the token cache
 //! lacks is run through the backbone in one forward: on a GPU, per-photo work and batch-1
