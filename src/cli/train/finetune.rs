@@ -13,7 +13,9 @@ use glia_engine::{ComputeDevice, Model};
 
 use super::args::TrainArgs;
 use super::models::save_trained;
-use super::progress::{cancel_on_ctrl_c, progress_bar, say, show_caching, show_step};
+use super::progress::{
+    cancel_on_ctrl_c, progress_bar, say, show_caching, show_step, stopped_before_training,
+};
 
 fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
@@ -72,7 +74,7 @@ pub fn run(
         eprintln!("glia: {}: skipped: {reason}", path.display());
     }
     if outcome.cancelled && outcome.steps == 0 {
-        return Ok(super::stopped_before_training(&output));
+        return Ok(stopped_before_training(&output));
     }
     let (b, a) = (outcome.before, outcome.after);
     println!(

@@ -20,7 +20,9 @@ use glia_engine::train::trainer::{Event, TrainConfig, train};
 
 pub use self::args::TrainArgs;
 use self::models::{save_trained, start_model};
-use self::progress::{cancel_on_ctrl_c, progress_bar, say, show_caching, show_step};
+use self::progress::{
+    cancel_on_ctrl_c, progress_bar, say, show_caching, show_step, stopped_before_training,
+};
 
 pub fn run(args: TrainArgs) -> Result<ExitCode> {
     if let Some(planned) = args.schedule_epochs.filter(|&p| p < args.epochs) {
@@ -163,16 +165,6 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Nothing was trained, so nothing is written: an existing model or state at `output` stays.
-pub(super) fn stopped_before_training(output: &std::path::Path) -> ExitCode {
-    eprintln!(
-        "glia: stopped before the first step; {} was not written",
-        output.display()
-    );
-    // 130: interrupted, as a shell reports Ctrl-C, so scripts do not take the run as done.
-    ExitCode::from(130)
 }
 
 fn say_resumed(args: &TrainArgs, output: &std::path::Path, at: &Position) {

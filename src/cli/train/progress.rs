@@ -1,6 +1,9 @@
 //! What every kind of training run shows while it runs: the progress bar, lines above it,
-//! and Ctrl-C, which stops after the current step and keeps what was trained.
+//! and Ctrl-C, which stops after the current step and keeps what was trained (while the tokens
+//! are cached, before the first step, it stops at once and nothing is written).
 
+use std::path::Path;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -57,4 +60,14 @@ pub fn say(bar: &ProgressBar, quiet: bool, line: String) {
     } else if !quiet {
         eprintln!("{line}");
     }
+}
+
+/// Nothing was trained, so nothing is written: an existing model or state at `output` stays.
+pub fn stopped_before_training(output: &Path) -> ExitCode {
+    eprintln!(
+        "glia: stopped before the first step; {} was not written",
+        output.display()
+    );
+    // 130: interrupted, as a shell reports Ctrl-C, so scripts do not take the run as done.
+    ExitCode::from(130)
 }
