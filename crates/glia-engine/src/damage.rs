@@ -31,16 +31,16 @@ pub enum Damage {
 }
 
 impl Damage {
-    /// A short name of the kind (for tables).
-    pub fn kind(&self) -> &'static str {
+    /// Which kind of damage this is.
+    pub fn kind(&self) -> DamageKind {
         match self {
-            Damage::Defocus { .. } => "defocus",
-            Damage::Motion { .. } => "motion",
-            Damage::Noise { .. } => "noise",
-            Damage::ChromaNoise { .. } => "chroma-noise",
-            Damage::ShadowNoise { .. } => "shadow-noise",
-            Damage::Jpeg { .. } => "jpeg",
-            Damage::CentreDefocus { .. } => "centre-defocus",
+            Damage::Defocus { .. } => DamageKind::Defocus,
+            Damage::Motion { .. } => DamageKind::Motion,
+            Damage::Noise { .. } => DamageKind::Noise,
+            Damage::ChromaNoise { .. } => DamageKind::ChromaNoise,
+            Damage::ShadowNoise { .. } => DamageKind::ShadowNoise,
+            Damage::Jpeg { .. } => DamageKind::Jpeg,
+            Damage::CentreDefocus { .. } => DamageKind::CentreDefocus,
         }
     }
 
@@ -70,34 +70,97 @@ impl Damage {
         }
     }
 
-    /// A random damage for training, at a strength visible on a photo of `short` px short side
-    /// (LIVEC's 500 px photos: blur σ 0.8–3 px, noise σ 5–30, JPEG quality 5–30).
-    pub fn random(rng: &mut impl Rng, short: u32) -> Damage {
+    /// A random damage for training, of one of `kinds` (drawn evenly, so a kind listed twice
+    /// comes twice as often; all kinds when empty), at a strength visible on a photo of `short` px short side (LIVEC's 500 px
+    /// photos: blur σ 0.8–3 px, noise σ 5–30, JPEG quality 5–30).
+    pub fn random(rng: &mut impl Rng, short: u32, kinds: &[DamageKind]) -> Damage {
+        let kinds = if kinds.is_empty() {
+            &DamageKind::ALL[..]
+        } else {
+            kinds
+        };
+        let kind = kinds[rng.random_range(0..kinds.len())];
         // Spatial strengths scale with the photo; noise and JPEG strengths do not.
         let px = short.max(1) as f32 / 500.0;
-        match rng.random_range(0..7) {
-            0 => Damage::Defocus {
+        match kind {
+            DamageKind::Defocus => Damage::Defocus {
                 sigma: rng.random_range(0.8..3.0) * px,
             },
-            1 => Damage::Motion {
+            DamageKind::Motion => Damage::Motion {
                 length: (rng.random_range(4.0..16.0) * px).round().max(2.0) as u32,
             },
-            2 => Damage::Noise {
+            DamageKind::Noise => Damage::Noise {
                 sigma: rng.random_range(5.0..30.0),
             },
-            3 => Damage::ChromaNoise {
+            DamageKind::ChromaNoise => Damage::ChromaNoise {
                 sigma: rng.random_range(5.0..30.0),
             },
-            4 => Damage::ShadowNoise {
+            DamageKind::ShadowNoise => Damage::ShadowNoise {
                 sigma: rng.random_range(10.0..50.0),
             },
-            5 => Damage::Jpeg {
+            DamageKind::Jpeg => Damage::Jpeg {
                 quality: rng.random_range(5..=30),
             },
-            _ => Damage::CentreDefocus {
+            DamageKind::CentreDefocus => Damage::CentreDefocus {
                 sigma: rng.random_range(1.2..3.0) * px,
             },
         }
+    }
+}
+
+/// The kinds of [`Damage`], by name (for tables and for choosing what training ranks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DamageKind {
+    Defocus,
+    Motion,
+    Noise,
+    ChromaNoise,
+    ShadowNoise,
+    Jpeg,
+    CentreDefocus,
+}
+
+impl DamageKind {
+    /// Every kind, in the order training has always drawn them (so a run over all kinds
+    /// draws what it drew before kinds could be chosen).
+    pub const ALL: [DamageKind; 7] = [
+        DamageKind::Defocus,
+        DamageKind::Motion,
+        DamageKind::Noise,
+        DamageKind::ChromaNoise,
+        DamageKind::ShadowNoise,
+        DamageKind::Jpeg,
+        DamageKind::CentreDefocus,
+    ];
+
+    /// The kind's short name (for tables and the command line).
+    pub fn name(self) -> &'static str {
+        match self {
+            DamageKind::Defocus => "defocus",
+            DamageKind::Motion => "motion",
+            DamageKind::Noise => "noise",
+            DamageKind::ChromaNoise => "chroma-noise",
+            DamageKind::ShadowNoise => "shadow-noise",
+            DamageKind::Jpeg => "jpeg",
+            DamageKind::CentreDefocus => "centre-defocus",
+        }
+    }
+}
+
+impl std::str::FromStr for DamageKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        DamageKind::ALL
+            .into_iter()
+            .find(|k| k.name() == text.trim())
+            .ok_or_else(|| {
+                let names: Vec<_> = DamageKind::ALL.iter().map(|k| k.name()).collect();
+                format!(
+                    "unknown damage kind {text:?}; the kinds are {}",
+                    names.join(", ")
+                )
+            })
     }
 }
 
@@ -193,6 +256,47 @@ mod tests {
                 image::Rgb([40, 40, 40])
             }
         })
+    }
+
+    #[test]
+    fn training_draws_only_the_chosen_kinds() {
+        let draw = |kinds: &[DamageKind]| {
+            let mut rng = ChaCha8Rng::seed_from_u64(9);
+            (0..400)
+                .map(|_| Damage::random(&mut rng, 500, kinds))
+                .collect::<Vec<_>>()
+        };
+        let all = draw(&[]);
+        for kind in DamageKind::ALL {
+            let n = all.iter().filter(|d| d.kind() == kind).count();
+            assert!(
+                (35..=80).contains(&n),
+                "{} drawn {n} times of 400",
+                kind.name()
+            );
+        }
+        // All kinds in their usual order draw exactly what no choice draws.
+        assert_eq!(draw(&DamageKind::ALL), all);
+        let blur = [DamageKind::Defocus, DamageKind::Motion];
+        let chosen = draw(&blur);
+        assert!(chosen.iter().all(|d| blur.contains(&d.kind())));
+        assert!(chosen.iter().any(|d| d.kind() == DamageKind::Motion));
+        // A kind named twice is drawn about twice as often.
+        let twice = draw(&[DamageKind::Noise, DamageKind::Noise, DamageKind::Jpeg]);
+        let noise = twice
+            .iter()
+            .filter(|d| d.kind() == DamageKind::Noise)
+            .count();
+        assert!(
+            (230..=300).contains(&noise),
+            "noise drawn {noise} times of 400"
+        );
+        assert_eq!("chroma-noise".parse(), Ok(DamageKind::ChromaNoise));
+        let err = "grain".parse::<DamageKind>().unwrap_err();
+        assert!(
+            err.contains("grain") && err.contains("centre-defocus"),
+            "{err}"
+        );
     }
 
     #[test]

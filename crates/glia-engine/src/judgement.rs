@@ -185,7 +185,7 @@ pub fn judge(
         .iter()
         .enumerate()
         .map(|(k, [a, b])| Ladder {
-            kind: a.kind().to_owned(),
+            kind: a.kind().name().to_owned(),
             levels: [a.level(), b.level()],
             scores: [at(0), at(3 + 2 * k), at(4 + 2 * k)],
         })

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::Args;
 use glia_engine::DeviceChoice;
+use glia_engine::damage::DamageKind;
 use glia_engine::train::protocol::Variant;
 use glia_engine::train::trainer::{RANK_MARGIN, TrainConfig};
 
@@ -80,6 +81,11 @@ pub struct TrainArgs {
     /// deviations of predictions (0: only a copy scored above its original costs anything).
     #[arg(long, default_value_t = RANK_MARGIN, value_parser = margin)]
     pub rank_margin: f32,
+    /// The kinds of damage the pairs draw from, comma-separated: defocus, motion, noise,
+    /// chroma-noise, shadow-noise, jpeg, centre-defocus. Drawn evenly from the list, so a kind
+    /// named twice comes twice as often; all kinds once when not given.
+    #[arg(long, value_delimiter = ',')]
+    pub damage_kinds: Vec<DamageKind>,
     /// Where to train: cpu, gpu, or auto (a GPU if there is one).
     #[arg(long, default_value = "auto")]
     pub device: DeviceChoice,
@@ -110,6 +116,7 @@ impl TrainArgs {
             rescale_min: self.rescale_min,
             damage_pairs: self.damage_pairs,
             rank_margin: self.rank_margin,
+            damage_kinds: self.damage_kinds.clone(),
             checkpoint_every: Some(Duration::from_secs_f64(self.checkpoint_minutes * 60.0)),
             ..TrainConfig::default()
         }
@@ -132,9 +139,21 @@ impl TrainArgs {
                 " damage_pairs={} rank_margin={}",
                 c.damage_pairs, c.rank_margin
             );
+            line += &kinds_note(&c.damage_kinds);
         }
         line
     }
+}
+
+/// ` damage_kinds=a,b` when the pairs draw from a chosen list; nothing for all kinds in
+/// their usual order, which draws what runs drew before kinds could be chosen (so their
+/// descriptions and kept states still match).
+pub fn kinds_note(kinds: &[DamageKind]) -> String {
+    if kinds.is_empty() || kinds == DamageKind::ALL {
+        return String::new();
+    }
+    let names: Vec<_> = kinds.iter().map(|k| k.name()).collect();
+    format!(" damage_kinds={}", names.join(","))
 }
 
 fn margin(text: &str) -> Result<f32, String> {

@@ -12,7 +12,7 @@ use glia_engine::train::resume::{Checkpoint, Position, Resume};
 use glia_engine::train::trainer::RANK_MARGIN;
 use serde::{Deserialize, Serialize};
 
-use super::args::TrainArgs;
+use super::args::{TrainArgs, kinds_note};
 
 #[derive(Serialize, Deserialize)]
 struct State {
@@ -60,9 +60,10 @@ pub fn run_key(args: &TrainArgs, photos: usize) -> String {
     } else {
         format!(" rank_margin={}", c.rank_margin)
     };
+    let kinds = kinds_note(&c.damage_kinds);
     format!(
         "data={} photos={photos} init={} planned_epochs={} patch_num={} batch={} lr={} \
-         weight_decay={} seed={} rescale_min={} damage_pairs={}{margin}",
+         weight_decay={} seed={} rescale_min={} damage_pairs={}{margin}{kinds}",
         args.data.data.display(),
         args.init.as_deref().unwrap_or("fresh"),
         c.planned_epochs(),

@@ -60,7 +60,10 @@ pub(super) fn plan(
             let sampling = Sampling::Random(rng.random());
             let damage = (row < cfg.damage_pairs).then(|| {
                 let (w, h) = shrink.map_or(cache[c].size, |f| shrunk_size(cache[c].size, f));
-                (Damage::random(rng, w.min(h)), rng.random())
+                (
+                    Damage::random(rng, w.min(h), &cfg.damage_kinds),
+                    rng.random(),
+                )
             });
             Plan {
                 cached: c,

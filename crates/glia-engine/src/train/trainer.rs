@@ -8,7 +8,8 @@
 //!   down to `rescale_min`, with the same opinion score, so the score does not follow the
 //!   file's size;
 //! - **damage pairs**: the first `damage_pairs` photos of each batch are also shown with a
-//!   random [`crate::damage::Damage`] (blur, shake, noise, JPEG; the same fragments), and a
+//!   random [`crate::damage::Damage`] (blur, shake, noise, JPEG, or only the `damage_kinds`
+//!   chosen; the same fragments), and a
 //!   margin ranking loss asks that each scores below its undamaged self by at least
 //!   `rank_margin` (default [`RANK_MARGIN`]) of the batch's spread of predictions
 //!   (RankIQA-style, scale-free like the PLCC loss).
@@ -31,6 +32,7 @@ use super::batch::{self, Cached, view};
 use super::data::Sample;
 use super::loss::{plcc_loss, rank_loss};
 use super::resume::{Checkpoint, Position, Resume, number_params, step_seed};
+use crate::damage::DamageKind;
 use crate::model::GliaNet;
 use crate::preprocess::{DetailScale, INPUT, Normalization, WORKING_SHORT_SIDE, normalize, resize};
 use glia_media::load_rgb;
@@ -60,6 +62,8 @@ pub struct TrainConfig {
     /// The damage pairs' margin, in the batch's standard deviations of predictions (0: only
     /// misordered pairs cost anything).
     pub rank_margin: f32,
+    /// The kinds of damage the pairs draw from, evenly (empty: all of them).
+    pub damage_kinds: Vec<DamageKind>,
     /// Within an epoch, also hand over the run's state ([`Event::Midway`]) once this long
     /// has passed since the last hand-over (`None`: at epoch ends only). Does not change
     /// the steps taken.
@@ -87,6 +91,7 @@ impl Default for TrainConfig {
             rescale_min: 1.0,
             damage_pairs: 0,
             rank_margin: RANK_MARGIN,
+            damage_kinds: Vec::new(),
             checkpoint_every: None,
         }
     }
