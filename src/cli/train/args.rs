@@ -86,6 +86,11 @@ pub struct TrainArgs {
     /// named twice comes twice as often; all kinds once when not given.
     #[arg(long, value_delimiter = ',')]
     pub damage_kinds: Vec<DamageKind>,
+    /// Damage each copy as if it were a file up to this many times larger (a random factor
+    /// from 1), then shrink it back: damage at a camera file's full size as the model sees
+    /// it at its working resolution (faint noise, JPEG blocks shrunk to texture). 1: off.
+    #[arg(long, default_value_t = 1.0, value_parser = enlarge)]
+    pub damage_enlarge: f32,
     /// Where to train: cpu, gpu, or auto (a GPU if there is one).
     #[arg(long, default_value = "auto")]
     pub device: DeviceChoice,
@@ -117,6 +122,7 @@ impl TrainArgs {
             damage_pairs: self.damage_pairs,
             rank_margin: self.rank_margin,
             damage_kinds: self.damage_kinds.clone(),
+            damage_enlarge: self.damage_enlarge,
             checkpoint_every: Some(Duration::from_secs_f64(self.checkpoint_minutes * 60.0)),
             ..TrainConfig::default()
         }
@@ -140,6 +146,7 @@ impl TrainArgs {
                 c.damage_pairs, c.rank_margin
             );
             line += &kinds_note(&c.damage_kinds);
+            line += &enlarge_note(c.damage_enlarge);
         }
         line
     }
@@ -154,6 +161,22 @@ pub fn kinds_note(kinds: &[DamageKind]) -> String {
     }
     let names: Vec<_> = kinds.iter().map(|k| k.name()).collect();
     format!(" damage_kinds={}", names.join(","))
+}
+
+/// ` damage_enlarge=F` when damage is applied to enlarged copies; nothing when it is not.
+pub fn enlarge_note(enlarge: f32) -> String {
+    if enlarge > 1.0 {
+        format!(" damage_enlarge={enlarge}")
+    } else {
+        String::new()
+    }
+}
+
+fn enlarge(text: &str) -> Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(f) if f.is_finite() && (1.0..=8.0).contains(&f) => Ok(f),
+        _ => Err(format!("`{text}` is not an enlargement between 1 and 8")),
+    }
 }
 
 fn margin(text: &str) -> Result<f32, String> {

@@ -12,7 +12,7 @@ use glia_engine::train::resume::{Checkpoint, Position, Resume};
 use glia_engine::train::trainer::RANK_MARGIN;
 use serde::{Deserialize, Serialize};
 
-use super::args::{TrainArgs, kinds_note};
+use super::args::{TrainArgs, enlarge_note, kinds_note};
 
 #[derive(Serialize, Deserialize)]
 struct State {
@@ -61,9 +61,10 @@ pub fn run_key(args: &TrainArgs, photos: usize) -> String {
         format!(" rank_margin={}", c.rank_margin)
     };
     let kinds = kinds_note(&c.damage_kinds);
+    let enlarge = enlarge_note(c.damage_enlarge);
     format!(
         "data={} photos={photos} init={} planned_epochs={} patch_num={} batch={} lr={} \
-         weight_decay={} seed={} rescale_min={} damage_pairs={}{margin}{kinds}",
+         weight_decay={} seed={} rescale_min={} damage_pairs={}{margin}{kinds}{enlarge}",
         args.data.data.display(),
         args.init.as_deref().unwrap_or("fresh"),
         c.planned_epochs(),

@@ -27,7 +27,9 @@ pub(super) struct Plan {
     flip: bool,
     shrink: Option<f32>,
     sampling: Sampling,
-    damage: Option<(Damage, u64)>,
+    /// The damage, its noise seed, and how much larger than the row the copy it is applied
+    /// to is (1: the row itself).
+    damage: Option<(Damage, u64, f32)>,
 }
 
 /// A row ready for the network.
@@ -60,10 +62,15 @@ pub(super) fn plan(
             let sampling = Sampling::Random(rng.random());
             let damage = (row < cfg.damage_pairs).then(|| {
                 let (w, h) = shrink.map_or(cache[c].size, |f| shrunk_size(cache[c].size, f));
-                (
-                    Damage::random(rng, w.min(h), &cfg.damage_kinds),
-                    rng.random(),
-                )
+                // Drawn only when asked for, so runs without it draw what they always drew.
+                let enlarge = if cfg.damage_enlarge > 1.0 {
+                    rng.random_range(1.0..cfg.damage_enlarge)
+                } else {
+                    1.0
+                };
+                let short = (w.min(h) as f32 * enlarge).round() as u32;
+                let damage = Damage::random(rng, short, &cfg.damage_kinds);
+                (damage, rng.random(), enlarge)
             });
             Plan {
                 cached: c,
@@ -97,8 +104,8 @@ pub(super) fn prepare(
                 None => img,
             };
             let (mosaic, _) = fragment_mosaic(&img, p.sampling, cfg.detail_scale);
-            let pair = p.damage.map(|(damage, seed)| {
-                let damaged = damage.apply(&img, seed);
+            let pair = p.damage.map(|(damage, seed, enlarge)| {
+                let damaged = damaged_at(&img, damage, seed, enlarge);
                 let (mosaic, _) = fragment_mosaic(&damaged, p.sampling, cfg.detail_scale);
                 (normalize(&mosaic, norm), damaged)
             });
@@ -115,6 +122,20 @@ pub(super) fn prepare(
             })
         })
         .collect()
+}
+
+/// `img` damaged as if on a file `enlarge` times its size and then shrunk to it, as a camera
+/// file's damage at full size reaches the model's working resolution: noise averaged down
+/// and JPEG blocks shrunk to fine texture. Blur strengths were drawn for the enlarged size, so
+/// they come back as drawn for `img`.
+fn damaged_at(img: &RgbImage, damage: Damage, seed: u64, enlarge: f32) -> RgbImage {
+    if enlarge <= 1.0 {
+        return damage.apply(img, seed);
+    }
+    let (w, h) = img.dimensions();
+    let side = |v: u32| ((v as f32 * enlarge).round() as u32).max(1);
+    let large = resize(img, side(w), side(h));
+    resize(&damage.apply(&large, seed), w, h)
 }
 
 /// The photo as a row sees it: mirrored in place when flipped, never copied.

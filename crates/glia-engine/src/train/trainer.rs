@@ -64,6 +64,9 @@ pub struct TrainConfig {
     pub rank_margin: f32,
     /// The kinds of damage the pairs draw from, evenly (empty: all of them).
     pub damage_kinds: Vec<DamageKind>,
+    /// Damage is applied to a copy enlarged by a random factor up to this, then shrunk back
+    /// (damage at a camera file's full size, seen at the working resolution); 1: off.
+    pub damage_enlarge: f32,
     /// Within an epoch, also hand over the run's state ([`Event::Midway`]) once this long
     /// has passed since the last hand-over (`None`: at epoch ends only). Does not change
     /// the steps taken.
@@ -92,6 +95,7 @@ impl Default for TrainConfig {
             damage_pairs: 0,
             rank_margin: RANK_MARGIN,
             damage_kinds: Vec::new(),
+            damage_enlarge: 1.0,
             checkpoint_every: None,
         }
     }
