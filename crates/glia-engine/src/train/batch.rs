@@ -159,3 +159,27 @@ fn shrink(img: &RgbImage, factor: f32) -> RgbImage {
     let (w, h) = shrunk_size(img.dimensions(), factor);
     resize(img, w, h)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spread(img: &RgbImage) -> f64 {
+        let v: Vec<f64> = img.pixels().map(|p| f64::from(p[0])).collect();
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / v.len() as f64).sqrt()
+    }
+
+    #[test]
+    fn damage_on_an_enlarged_copy_comes_back_fainter_at_the_same_size() {
+        let grey = RgbImage::from_pixel(120, 80, image::Rgb([128, 128, 128]));
+        let noise = Damage::Noise { sigma: 20.0 };
+        let direct = damaged_at(&grey, noise, 5, 1.0);
+        let enlarged = damaged_at(&grey, noise, 5, 4.0);
+        assert_eq!(enlarged.dimensions(), grey.dimensions());
+        let (d, e) = (spread(&direct), spread(&enlarged));
+        // Shrinking by 4 averages about 16 independent pixels into one: σ falls about 4-fold.
+        assert!((d - 20.0).abs() < 1.0, "direct σ {d}");
+        assert!(e > 2.0 && e < 9.0, "enlarged-then-shrunk σ {e}");
+    }
+}
