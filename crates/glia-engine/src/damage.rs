@@ -70,6 +70,24 @@ impl Damage {
         }
     }
 
+    /// The same kind `factor` times as strong (JPEG: the quality divided by it, at least 1).
+    pub fn stronger(&self, factor: f32) -> Damage {
+        let f = factor.max(1.0);
+        match *self {
+            Damage::Defocus { sigma } => Damage::Defocus { sigma: sigma * f },
+            Damage::Motion { length } => Damage::Motion {
+                length: (length as f32 * f).round() as u32,
+            },
+            Damage::Noise { sigma } => Damage::Noise { sigma: sigma * f },
+            Damage::ChromaNoise { sigma } => Damage::ChromaNoise { sigma: sigma * f },
+            Damage::ShadowNoise { sigma } => Damage::ShadowNoise { sigma: sigma * f },
+            Damage::Jpeg { quality } => Damage::Jpeg {
+                quality: ((f32::from(quality) / f).round() as u8).max(1),
+            },
+            Damage::CentreDefocus { sigma } => Damage::CentreDefocus { sigma: sigma * f },
+        }
+    }
+
     /// A random damage for training, of one of `kinds` (drawn evenly, so a kind listed twice
     /// comes twice as often; all kinds when empty), at a strength visible on a photo of `short` px short side (LIVEC's 500 px
     /// photos: blur σ 0.8–3 px, noise σ 5–30, JPEG quality 5–30).

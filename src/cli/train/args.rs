@@ -91,6 +91,10 @@ pub struct TrainArgs {
     /// it at its working resolution (faint noise, JPEG blocks shrunk to texture). 1: off.
     #[arg(long, default_value_t = 1.0, value_parser = enlarge)]
     pub damage_enlarge: f32,
+    /// Damage ladders: each damaged copy also gets one damaged 1.5–3× harder (same kind),
+    /// ranked below it, so more damage scores lower, not only damage below none.
+    #[arg(long)]
+    pub damage_ladder: bool,
     /// Where to train: cpu, gpu, or auto (a GPU if there is one).
     #[arg(long, default_value = "auto")]
     pub device: DeviceChoice,
@@ -123,6 +127,7 @@ impl TrainArgs {
             rank_margin: self.rank_margin,
             damage_kinds: self.damage_kinds.clone(),
             damage_enlarge: self.damage_enlarge,
+            damage_ladder: self.damage_ladder,
             checkpoint_every: Some(Duration::from_secs_f64(self.checkpoint_minutes * 60.0)),
             ..TrainConfig::default()
         }
@@ -147,6 +152,9 @@ impl TrainArgs {
             );
             line += &kinds_note(&c.damage_kinds);
             line += &enlarge_note(c.damage_enlarge);
+            if c.damage_ladder {
+                line += " damage_ladder";
+            }
         }
         line
     }

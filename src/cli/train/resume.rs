@@ -62,9 +62,14 @@ pub fn run_key(args: &TrainArgs, photos: usize) -> String {
     };
     let kinds = kinds_note(&c.damage_kinds);
     let enlarge = enlarge_note(c.damage_enlarge);
+    let ladder = if c.damage_ladder {
+        " damage_ladder"
+    } else {
+        ""
+    };
     format!(
         "data={} photos={photos} init={} planned_epochs={} patch_num={} batch={} lr={} \
-         weight_decay={} seed={} rescale_min={} damage_pairs={}{margin}{kinds}{enlarge}",
+         weight_decay={} seed={} rescale_min={} damage_pairs={}{margin}{kinds}{enlarge}{ladder}",
         args.data.data.display(),
         args.init.as_deref().unwrap_or("fresh"),
         c.planned_epochs(),

@@ -30,6 +30,8 @@ pub(super) struct Plan {
     /// The damage, its noise seed, and how much larger than the row the copy it is applied
     /// to is (1: the row itself).
     damage: Option<(Damage, u64, f32)>,
+    /// How much stronger the ladder's second copy is damaged, when there is one.
+    harder: Option<f32>,
 }
 
 /// A row ready for the network.
@@ -42,7 +44,13 @@ pub(super) struct Prepared {
     pub small: Option<RgbImage>,
     /// The damaged copy's mosaic (the same fragments) and image, to be ranked below this row.
     pub pair: Option<(Vec<f32>, RgbImage)>,
+    /// A copy damaged harder still (a damage ladder), to be ranked below the damaged one.
+    pub harder: Option<(Vec<f32>, RgbImage)>,
 }
+
+/// How much harder a ladder's second copy is damaged: a factor drawn from this range (the
+/// judgement check's steps are 2.5× for noise and blur, 3× for JPEG quality).
+const LADDER_STEP: (f32, f32) = (1.5, 3.0);
 
 /// Draws the choices for the photos `chunk` (indices into `cache`): the first
 /// `damage_pairs` rows also get a damaged copy.
@@ -72,12 +80,15 @@ pub(super) fn plan(
                 let damage = Damage::random(rng, short, &cfg.damage_kinds);
                 (damage, rng.random(), enlarge)
             });
+            let harder = (damage.is_some() && cfg.damage_ladder)
+                .then(|| rng.random_range(LADDER_STEP.0..LADDER_STEP.1));
             Plan {
                 cached: c,
                 flip,
                 shrink,
                 sampling,
                 damage,
+                harder,
             }
         })
         .collect()
@@ -104,11 +115,16 @@ pub(super) fn prepare(
                 None => img,
             };
             let (mosaic, _) = fragment_mosaic(&img, p.sampling, cfg.detail_scale);
-            let pair = p.damage.map(|(damage, seed, enlarge)| {
+            let copy = |damage: Damage, seed: u64, enlarge: f32| {
                 let damaged = damaged_at(&img, damage, seed, enlarge);
                 let (mosaic, _) = fragment_mosaic(&damaged, p.sampling, cfg.detail_scale);
                 (normalize(&mosaic, norm), damaged)
-            });
+            };
+            let pair = p.damage.map(|(d, seed, enlarge)| copy(d, seed, enlarge));
+            let harder = p
+                .damage
+                .zip(p.harder)
+                .map(|((d, seed, enlarge), f)| copy(d.stronger(f), seed, enlarge));
             // A copy still at least 224 px gives the same 224 px semantic view: the cached
             // tokens serve. A smaller one is upscaled for it, blurred, as when scoring a small
             // file: it needs its own tokens, or training would never see that view.
@@ -119,6 +135,7 @@ pub(super) fn prepare(
                 x_d: normalize(&mosaic, norm),
                 small: (p.shrink.is_some() && small).then_some(img),
                 pair,
+                harder,
             })
         })
         .collect()

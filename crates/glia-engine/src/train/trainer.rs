@@ -64,6 +64,9 @@ pub struct TrainConfig {
     pub rank_margin: f32,
     /// The kinds of damage the pairs draw from, evenly (empty: all of them).
     pub damage_kinds: Vec<DamageKind>,
+    /// Each damaged copy also gets a harder-damaged one of the same kind, ranked below it
+    /// (pairs "less damaged > more damaged", not only "undamaged > damaged").
+    pub damage_ladder: bool,
     /// Damage is applied to a copy enlarged by a random factor up to this, then shrunk back
     /// (damage at a camera file's full size, seen at the working resolution); 1: off.
     pub damage_enlarge: f32,
@@ -96,6 +99,7 @@ impl Default for TrainConfig {
             rank_margin: RANK_MARGIN,
             damage_kinds: Vec::new(),
             damage_enlarge: 1.0,
+            damage_ladder: false,
             checkpoint_every: None,
         }
     }
@@ -270,6 +274,7 @@ pub fn train(
             // through the backbone together.
             let (mut x_d, mut target) = (Vec::with_capacity(batch * plane), Vec::new());
             let (mut rows, mut pair_rows, mut pair_x_d) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut harder_rows, mut harder_x_d) = (Vec::new(), Vec::new());
             let mut fresh: Vec<RgbImage> = Vec::new();
             for row in prepared {
                 x_d.extend(row.x_d);
@@ -286,32 +291,41 @@ pub fn train(
                     pair_rows.push(Row::Fresh(fresh.len()));
                     fresh.push(damaged);
                 }
+                if let Some((mosaic, damaged)) = row.harder {
+                    harder_x_d.extend(mosaic);
+                    harder_rows.push(Row::Fresh(fresh.len()));
+                    fresh.push(damaged);
+                }
             }
-            let p = pair_rows.len();
+            let (p, q) = (pair_rows.len(), harder_rows.len());
+            let n = b + p + q;
             let fresh = tokens_of(start, &fresh, norm, device);
-            let mut f_s = Vec::with_capacity((b + p) * n_tokens * dim);
-            for row in rows.iter().chain(&pair_rows) {
+            let mut f_s = Vec::with_capacity(n * n_tokens * dim);
+            for row in rows.iter().chain(&pair_rows).chain(&harder_rows) {
                 f_s.extend_from_slice(match *row {
                     Row::Cached(c, flip) => &cache[c].tokens[usize::from(flip)],
                     Row::Fresh(k) => &fresh[k],
                 });
             }
             x_d.extend(pair_x_d);
-            let f_s = Tensor::<3>::from_data(TensorData::new(f_s, [b + p, n_tokens, dim]), &ad);
-            let x_d = Tensor::<4>::from_data(TensorData::new(x_d, [b + p, 3, side, side]), &ad);
+            x_d.extend(harder_x_d);
+            let f_s = Tensor::<3>::from_data(TensorData::new(f_s, [n, n_tokens, dim]), &ad);
+            let x_d = Tensor::<4>::from_data(TensorData::new(x_d, [n, 3, side, side]), &ad);
             let target = Tensor::<1>::from_data(TensorData::new(target, [b]), &ad);
             device.seed(step_seed(cfg.seed, step));
             let pred = net.forward_from_tokens(f_s, x_d).score;
             let mut loss = plcc_loss(pred.clone().slice(0..b), target);
             if p > 0 {
                 let spread = pred.clone().slice(0..b).var(0).sqrt().detach() + 1e-6;
-                let rank = rank_loss(
-                    pred.clone().slice(0..p),
-                    pred.slice(b..b + p),
-                    spread,
-                    cfg.rank_margin,
+                // Each original above its damaged copy and, on a ladder (the first q rows'
+                // copies), each damaged copy above its harder-damaged one.
+                let better = Tensor::cat(
+                    vec![pred.clone().slice(0..p), pred.clone().slice(b..b + q)],
+                    0,
                 );
-                loss = loss + rank;
+                let worse =
+                    Tensor::cat(vec![pred.clone().slice(b..b + p), pred.slice(b + p..n)], 0);
+                loss = loss + rank_loss(better, worse, spread, cfg.rank_margin);
             }
             let value = f64::from(
                 loss.clone()
