@@ -318,6 +318,31 @@ mod tests {
     }
 
     #[test]
+    fn a_stronger_damage_is_the_same_kind_harder() {
+        assert_eq!(
+            Damage::Noise { sigma: 6.0 }.stronger(2.5),
+            Damage::Noise { sigma: 15.0 }
+        );
+        assert_eq!(
+            Damage::Jpeg { quality: 15 }.stronger(3.0),
+            Damage::Jpeg { quality: 5 }
+        );
+        assert_eq!(
+            Damage::Jpeg { quality: 2 }.stronger(3.0),
+            Damage::Jpeg { quality: 1 }
+        );
+        assert_eq!(
+            Damage::Motion { length: 4 }.stronger(1.5),
+            Damage::Motion { length: 6 }
+        );
+        // Never weaker.
+        assert_eq!(
+            Damage::Defocus { sigma: 2.0 }.stronger(0.5),
+            Damage::Defocus { sigma: 2.0 }
+        );
+    }
+
+    #[test]
     fn streak_averages_along_rows_only() {
         let img = stripes();
         let out = streak(&img, 8);
