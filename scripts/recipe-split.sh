@@ -7,22 +7,36 @@
 #                and damage pairs (the paper's longer first round, halved to fit)
 #   plain-first  round 1 the opinion scores alone (PLCC loss, `--epochs 6 --patch-num 3`, the
 #                recipe before issue 18); rescaling and damage pairs only in round 2
-# Round 2 is the shipped one for both (the commands of scripts/gpu/recipe.sh).
+#   enlarged     plain-first with the damage applied to enlarged copies in round 2
+#                (`--damage-enlarge 4`); its round 1 is plain-first's, reused when done
+# Round 2 is otherwise the shipped one (the commands of scripts/gpu/recipe.sh).
 # Usage: CORE=K scripts/recipe-split.sh RECIPE S   (one split per core: burn's CPU kernels gain
 # little from a second core). RUNS (default /work/runs) holds the split CSVs and `RECIPE/sS/`;
 # GLIA is the binary, copied into sS/ on the first start so the whole run uses one build.
 set -u
 recipe=$1 S=$2 core=${CORE:-0}
 signals=(--rescale-min 0.25 --damage-pairs 4)
+plain=(--epochs 6 --patch-num 3 --rescale-min 1 --damage-pairs 0)
 case $recipe in
   lead) first=(--epochs 5 --schedule-epochs 10 --patch-num 5 "${signals[@]}") ;;
-  plain-first) first=(--epochs 6 --patch-num 3 --rescale-min 1 --damage-pairs 0) ;;
-  *) echo "unknown recipe $recipe (lead, plain-first)" >&2; exit 2 ;;
+  plain-first) first=("${plain[@]}") ;;
+  enlarged) first=("${plain[@]}") signals+=(--damage-enlarge 4) ;;
+  *) echo "unknown recipe $recipe (lead, plain-first, enlarged)" >&2; exit 2 ;;
 esac
 runs=${RUNS:-/work/runs} here=$(cd "$(dirname "$0")/.." && pwd)
 d=$runs/$recipe/s$S labels=${LABELS:-$here/../shared/data/livec/labels.csv}
 export GLIA_MODEL_DIR=${GLIA_MODEL_DIR:-$here/models}
 mkdir -p "$d"
+# plain-first and enlarged share round 1: one run serves both.
+for other in plain-first enlarged; do
+  o=$runs/$other/s$S
+  if [ "$other" != "$recipe" ] && [ "$recipe" != lead ] && [ -e "$o/round1.done" ] \
+    && [ ! -e "$d/round1.done" ]; then
+    for f in round1.safetensors round1.done round1-eval0.json round1-eval3.json; do
+      [ -e "$o/$f" ] && ln -sf "$o/$f" "$d/$f"
+    done
+  fi
+done
 [ -x "$d/glia" ] || cp "${GLIA:-$here/target/release/glia}" "$d/glia" || exit 1
 g="taskset -c $core $d/glia"
 train=$runs/$S-train.csv held=$runs/$S-heldout.csv
