@@ -29,7 +29,8 @@ enum Command {
     /// Agreement with opinion scores: SRCC, PLCC (after the 4-parameter logistic fit), KRCC, RMSE.
     Eval(cli::eval::EvalArgs),
     /// Train GLIANet's adapters and head on a CSV of photos and opinion scores.
-    Train(cli::train::TrainArgs),
+    // Boxed: its many options would make every command as large.
+    Train(Box<cli::train::TrainArgs>),
     /// Measure images/s of the model forward and of end-to-end scoring on each device.
     Bench(cli::bench::BenchArgs),
     /// Check the model's judgement on your photos: score drift with file size, damage ladders.
@@ -44,7 +45,7 @@ fn main() -> ExitCode {
     let result = match args.command {
         Some(Command::Score(a)) => cli::score::run(a),
         Some(Command::Bench(a)) => cli::bench::run(a),
-        Some(Command::Train(a)) => cli::train::run(a),
+        Some(Command::Train(a)) => cli::train::run(*a),
         Some(Command::Eval(a)) => cli::eval::run(a),
         Some(Command::Heatmap(a)) => cli::heatmap::run(a),
         Some(Command::Check(a)) => cli::check::run(a),
