@@ -319,27 +319,18 @@ mod tests {
 
     #[test]
     fn a_stronger_damage_is_the_same_kind_harder() {
-        assert_eq!(
-            Damage::Noise { sigma: 6.0 }.stronger(2.5),
-            Damage::Noise { sigma: 15.0 }
-        );
-        assert_eq!(
-            Damage::Jpeg { quality: 15 }.stronger(3.0),
-            Damage::Jpeg { quality: 5 }
-        );
-        assert_eq!(
-            Damage::Jpeg { quality: 2 }.stronger(3.0),
-            Damage::Jpeg { quality: 1 }
-        );
-        assert_eq!(
-            Damage::Motion { length: 4 }.stronger(1.5),
-            Damage::Motion { length: 6 }
-        );
-        // Never weaker.
-        assert_eq!(
-            Damage::Defocus { sigma: 2.0 }.stronger(0.5),
-            Damage::Defocus { sigma: 2.0 }
-        );
+        let cases = [
+            (Damage::Noise { sigma: 6.0 }, 2.5, "σ 15"),
+            (Damage::Jpeg { quality: 15 }, 3.0, "quality 5"),
+            (Damage::Jpeg { quality: 2 }, 3.0, "quality 1"),
+            (Damage::Motion { length: 4 }, 1.5, "6 px"),
+            (Damage::Defocus { sigma: 2.0 }, 0.5, "σ 2 px"), // never weaker
+        ];
+        for (damage, factor, level) in cases {
+            let harder = damage.stronger(factor);
+            assert_eq!(harder.kind(), damage.kind());
+            assert_eq!(harder.level(), level, "{damage:?} × {factor}");
+        }
     }
 
     #[test]

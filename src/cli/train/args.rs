@@ -150,34 +150,29 @@ impl TrainArgs {
                 " damage_pairs={} rank_margin={}",
                 c.damage_pairs, c.rank_margin
             );
-            line += &kinds_note(&c.damage_kinds);
-            line += &enlarge_note(c.damage_enlarge);
-            if c.damage_ladder {
-                line += " damage_ladder";
-            }
+            line += &damage_note(&c);
         }
         line
     }
 }
 
-/// ` damage_kinds=a,b` when the pairs draw from a chosen list; nothing for all kinds in
-/// their usual order, which draws what runs drew before kinds could be chosen (so their
-/// descriptions and kept states still match).
-pub fn kinds_note(kinds: &[DamageKind]) -> String {
-    if kinds.is_empty() || kinds == DamageKind::ALL {
-        return String::new();
+/// The damage options that are not their defaults (` damage_kinds=a,b damage_enlarge=F
+/// damage_ladder`), for the protocol line and the run key: nothing when all are defaults, so
+/// what ran before they existed keeps its description and its kept state. All kinds in their
+/// usual order draw what no choice draws, so they count as the default.
+pub fn damage_note(c: &TrainConfig) -> String {
+    let mut note = String::new();
+    if !c.damage_kinds.is_empty() && c.damage_kinds != DamageKind::ALL {
+        let names: Vec<_> = c.damage_kinds.iter().map(|k| k.name()).collect();
+        note += &format!(" damage_kinds={}", names.join(","));
     }
-    let names: Vec<_> = kinds.iter().map(|k| k.name()).collect();
-    format!(" damage_kinds={}", names.join(","))
-}
-
-/// ` damage_enlarge=F` when damage is applied to enlarged copies; nothing when it is not.
-pub fn enlarge_note(enlarge: f32) -> String {
-    if enlarge > 1.0 {
-        format!(" damage_enlarge={enlarge}")
-    } else {
-        String::new()
+    if c.damage_enlarge > 1.0 {
+        note += &format!(" damage_enlarge={}", c.damage_enlarge);
     }
+    if c.damage_ladder {
+        note += " damage_ladder";
+    }
+    note
 }
 
 fn enlarge(text: &str) -> Result<f32, String> {
@@ -198,5 +193,67 @@ fn minutes(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(m) if m.is_finite() && (0.0..=1e6).contains(&m) => Ok(m),
         _ => Err(format!("`{text}` is not a number of minutes (0 or more)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        train: TrainArgs,
+    }
+
+    fn parse(extra: &[&str]) -> Result<TrainArgs, clap::Error> {
+        let base = [
+            "glia",
+            "--data",
+            "x.csv",
+            "-o",
+            "m.safetensors",
+            "--damage-pairs",
+            "4",
+        ];
+        Cli::try_parse_from(base.iter().chain(extra)).map(|c| c.train)
+    }
+
+    #[test]
+    fn damage_options_are_named_only_when_chosen() {
+        let plain = parse(&[]).unwrap();
+        assert!(
+            plain
+                .protocol_line()
+                .ends_with("damage_pairs=4 rank_margin=0.25")
+        );
+        let chosen = parse(&[
+            "--damage-kinds",
+            "noise,jpeg,noise",
+            "--damage-enlarge",
+            "4",
+            "--damage-ladder",
+        ])
+        .unwrap();
+        assert!(
+            chosen
+                .protocol_line()
+                .ends_with(" damage_kinds=noise,jpeg,noise damage_enlarge=4 damage_ladder"),
+            "{}",
+            chosen.protocol_line()
+        );
+        // All kinds in the usual order draw what no choice draws: the same run.
+        let all = DamageKind::ALL.map(DamageKind::name).join(",");
+        let every = parse(&["--damage-kinds", &all]).unwrap();
+        assert_eq!(every.config().damage_kinds, DamageKind::ALL);
+        assert_eq!(every.protocol_line(), plain.protocol_line());
+        let err = parse(&["--damage-kinds", "noise,grain"])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("unknown damage kind \"grain\""), "{err}");
+        assert!(parse(&["--damage-enlarge", "0.5"]).is_err());
     }
 }

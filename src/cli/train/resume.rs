@@ -12,7 +12,7 @@ use glia_engine::train::resume::{Checkpoint, Position, Resume};
 use glia_engine::train::trainer::RANK_MARGIN;
 use serde::{Deserialize, Serialize};
 
-use super::args::{TrainArgs, enlarge_note, kinds_note};
+use super::args::{TrainArgs, damage_note};
 
 #[derive(Serialize, Deserialize)]
 struct State {
@@ -60,16 +60,10 @@ pub fn run_key(args: &TrainArgs, photos: usize) -> String {
     } else {
         format!(" rank_margin={}", c.rank_margin)
     };
-    let kinds = kinds_note(&c.damage_kinds);
-    let enlarge = enlarge_note(c.damage_enlarge);
-    let ladder = if c.damage_ladder {
-        " damage_ladder"
-    } else {
-        ""
-    };
+    let damage = damage_note(&c);
     format!(
         "data={} photos={photos} init={} planned_epochs={} patch_num={} batch={} lr={} \
-         weight_decay={} seed={} rescale_min={} damage_pairs={}{margin}{kinds}{enlarge}{ladder}",
+         weight_decay={} seed={} rescale_min={} damage_pairs={}{margin}{damage}",
         args.data.data.display(),
         args.init.as_deref().unwrap_or("fresh"),
         c.planned_epochs(),
