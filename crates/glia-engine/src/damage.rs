@@ -89,8 +89,9 @@ impl Damage {
     }
 
     /// A random damage for training, of one of `kinds` (drawn evenly, so a kind listed twice
-    /// comes twice as often; all kinds when empty), at a strength visible on a photo of `short` px short side (LIVEC's 500 px
-    /// photos: blur σ 0.8–3 px, noise σ 5–30, JPEG quality 5–30).
+    /// comes twice as often; all kinds when empty), at a strength visible on a photo of
+    /// `short` px short side (LIVEC's 500 px photos: blur σ 0.8–3 px, noise σ 5–30, JPEG
+    /// quality 5–30).
     pub fn random(rng: &mut impl Rng, short: u32, kinds: &[DamageKind]) -> Damage {
         let kinds = if kinds.is_empty() {
             &DamageKind::ALL[..]
