@@ -9,10 +9,11 @@
 //!   file's size;
 //! - **damage pairs**: the first `damage_pairs` photos of each batch are also shown with a
 //!   random [`crate::damage::Damage`] (blur, shake, noise, JPEG, or only the `damage_kinds`
-//!   chosen; the same fragments), and a
-//!   margin ranking loss asks that each scores below its undamaged self by at least
-//!   `rank_margin` (default [`RANK_MARGIN`]) of the batch's spread of predictions
-//!   (RankIQA-style, scale-free like the PLCC loss).
+//!   chosen; the same fragments), and a margin ranking loss asks that each scores below its
+//!   undamaged self by at least `rank_margin` (default [`RANK_MARGIN`]) of the batch's spread
+//!   of predictions (RankIQA-style, scale-free like the PLCC loss). `damage_enlarge` damages
+//!   an enlarged copy and shrinks it back (a camera file's damage at the working view);
+//!   `damage_ladder` adds a harder-damaged copy ranked below each damaged one.
 //!
 //! A batch's photos are prepared on all cores (`batch.rs`) and every view the token cache
 //! lacks is run through the backbone in one forward: on a GPU, per-photo work and batch-1
