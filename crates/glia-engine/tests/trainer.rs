@@ -208,8 +208,8 @@ fn a_resumed_run_ends_where_the_unbroken_run_ends() {
     let samples = &data.samples[20..32];
     let backbone = shared.join("models/vit_tiny_patch16_224.safetensors");
     let start = Model::with_new_adapters(&backbone, 3, &device).unwrap();
-    // Rescaling, damage pairs, their enlargement and ladders draw from the sampler too;
-    // dropout from the device's seed. Two batches an epoch.
+    // Rescaling, damage pairs, their enlargement, ladders and sharpened copies draw from the
+    // sampler too; dropout from the device's seed. Two batches an epoch.
     let cfg = TrainConfig {
         epochs: 3,
         patch_num: 1,
@@ -220,6 +220,7 @@ fn a_resumed_run_ends_where_the_unbroken_run_ends() {
         damage_pairs: 2,
         damage_enlarge: 2.0,
         damage_ladder: true,
+        sharpened_pairs: true,
         ..Default::default()
     };
     // Hands over its state after every batch as well; the steps are the same.

@@ -95,6 +95,11 @@ pub struct TrainArgs {
     /// ranked below it, so more damage scores lower, not only damage below none.
     #[arg(long)]
     pub damage_ladder: bool,
+    /// Each damaged photo also gets a sharpened copy (unsharp mask), ranked above the damaged
+    /// copy and at most the margin below the photo, so that fine texture is not learnt as
+    /// noise.
+    #[arg(long)]
+    pub sharpened_pairs: bool,
     /// Where to train: cpu, gpu, or auto (a GPU if there is one).
     #[arg(long, default_value = "auto")]
     pub device: DeviceChoice,
@@ -128,6 +133,7 @@ impl TrainArgs {
             damage_kinds: self.damage_kinds.clone(),
             damage_enlarge: self.damage_enlarge,
             damage_ladder: self.damage_ladder,
+            sharpened_pairs: self.sharpened_pairs,
             checkpoint_every: Some(Duration::from_secs_f64(self.checkpoint_minutes * 60.0)),
             ..TrainConfig::default()
         }
@@ -157,7 +163,7 @@ impl TrainArgs {
 }
 
 /// The damage options that are not their defaults (` damage_kinds=a,b damage_enlarge=F
-/// damage_ladder`), for the protocol line and the run key: nothing when all are defaults, so
+/// damage_ladder sharpened_pairs`), for the protocol line and the run key: nothing when all are defaults, so
 /// what ran before they existed keeps its description and its kept state. All kinds in their
 /// usual order draw what no choice draws, so they count as the default.
 pub fn damage_note(c: &TrainConfig) -> String {
@@ -171,6 +177,9 @@ pub fn damage_note(c: &TrainConfig) -> String {
     }
     if c.damage_ladder {
         note += " damage_ladder";
+    }
+    if c.sharpened_pairs {
+        note += " sharpened_pairs";
     }
     note
 }
@@ -235,12 +244,13 @@ mod tests {
             "--damage-enlarge",
             "4",
             "--damage-ladder",
+            "--sharpened-pairs",
         ])
         .unwrap();
         assert!(
             chosen
                 .protocol_line()
-                .ends_with(" damage_kinds=noise,jpeg,noise damage_enlarge=4 damage_ladder"),
+                .ends_with(" damage_kinds=noise,jpeg,noise damage_enlarge=4 damage_ladder sharpened_pairs"),
             "{}",
             chosen.protocol_line()
         );

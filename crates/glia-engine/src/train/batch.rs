@@ -32,6 +32,8 @@ pub(super) struct Plan {
     damage: Option<(Damage, u64, f32)>,
     /// How much stronger the ladder's second copy is damaged, when there is one.
     harder: Option<f32>,
+    /// The unsharp mask's radius (σ, px) of the row's sharpened copy, when it has one.
+    sharpen: Option<f32>,
 }
 
 /// A row ready for the network.
@@ -46,11 +48,20 @@ pub(super) struct Prepared {
     pub pair: Option<(Vec<f32>, RgbImage)>,
     /// A copy damaged harder still (a damage ladder), to be ranked below the damaged one.
     pub harder: Option<(Vec<f32>, RgbImage)>,
+    /// The row sharpened (more fine texture, no damage), to be ranked above the damaged copy
+    /// and not far below the row.
+    pub sharpened: Option<(Vec<f32>, RgbImage)>,
 }
 
 /// How much harder a ladder's second copy is damaged: a factor drawn from this range (the
 /// judgement check's steps are 2.5× for noise and blur, 3× for JPEG quality).
 const LADDER_STEP: (f32, f32) = (1.5, 3.0);
+
+/// The sharpened copy's unsharp mask: a radius (σ, px) drawn from this range, amount 1, and
+/// differences below the threshold (of 255) left alone, so the photo's own grain is not
+/// amplified into noise.
+const SHARPEN_SIGMA: (f32, f32) = (0.5, 1.5);
+const SHARPEN_THRESHOLD: i32 = 6;
 
 /// Draws the choices for the photos `chunk` (indices into `cache`): the first
 /// `damage_pairs` rows also get a damaged copy.
@@ -82,6 +93,8 @@ pub(super) fn plan(
             });
             let harder = (damage.is_some() && cfg.damage_ladder)
                 .then(|| rng.random_range(LADDER_STEP.0..LADDER_STEP.1));
+            let sharpen = (damage.is_some() && cfg.sharpened_pairs)
+                .then(|| rng.random_range(SHARPEN_SIGMA.0..SHARPEN_SIGMA.1));
             Plan {
                 cached: c,
                 flip,
@@ -89,6 +102,7 @@ pub(super) fn plan(
                 sampling,
                 damage,
                 harder,
+                sharpen,
             }
         })
         .collect()
@@ -115,16 +129,22 @@ pub(super) fn prepare(
                 None => img,
             };
             let (mosaic, _) = fragment_mosaic(&img, p.sampling, cfg.detail_scale);
+            // A copy is cut at the row's fragments, so only what was done to it differs.
+            let cut = |copy: RgbImage| {
+                let (mosaic, _) = fragment_mosaic(&copy, p.sampling, cfg.detail_scale);
+                (normalize(&mosaic, norm), copy)
+            };
             let copy = |damage: Damage, seed: u64, enlarge: f32| {
-                let damaged = damaged_at(&img, damage, seed, enlarge);
-                let (mosaic, _) = fragment_mosaic(&damaged, p.sampling, cfg.detail_scale);
-                (normalize(&mosaic, norm), damaged)
+                cut(damaged_at(&img, damage, seed, enlarge))
             };
             let pair = p.damage.map(|(d, seed, enlarge)| copy(d, seed, enlarge));
             let harder = p
                 .damage
                 .zip(p.harder)
                 .map(|((d, seed, enlarge), f)| copy(d.stronger(f), seed, enlarge));
+            let sharpened = p
+                .sharpen
+                .map(|sigma| cut(image::imageops::unsharpen(&img, sigma, SHARPEN_THRESHOLD)));
             // A copy still at least 224 px gives the same 224 px semantic view: the cached
             // tokens serve. A smaller one is upscaled for it, blurred, as when scoring a small
             // file: it needs its own tokens, or training would never see that view.
@@ -136,6 +156,7 @@ pub(super) fn prepare(
                 small: (p.shrink.is_some() && small).then_some(img),
                 pair,
                 harder,
+                sharpened,
             })
         })
         .collect()
@@ -179,6 +200,9 @@ fn shrink(img: &RgbImage, factor: f32) -> RgbImage {
 
 #[cfg(test)]
 mod tests {
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
     use super::*;
 
     fn spread(img: &RgbImage) -> f64 {
@@ -198,5 +222,53 @@ mod tests {
         // Shrinking by 4 averages about 16 independent pixels into one: σ falls about 4-fold.
         assert!((d - 20.0).abs() < 1.0, "direct σ {d}");
         assert!(e > 2.0 && e < 9.0, "enlarged-then-shrunk σ {e}");
+    }
+
+    #[test]
+    fn sharpened_copies_come_only_with_damage_and_only_when_chosen() {
+        let cache: Vec<Cached> = (0..6)
+            .map(|sample| Cached {
+                sample,
+                tokens: [Vec::new(), Vec::new()],
+                size: (500, 375),
+            })
+            .collect();
+        let chunk: Vec<usize> = (0..6).collect();
+        let off = TrainConfig {
+            damage_pairs: 2,
+            ..TrainConfig::default()
+        };
+        let on = TrainConfig {
+            sharpened_pairs: true,
+            ..off.clone()
+        };
+        let draw = |cfg: &TrainConfig| plan(&chunk, &cache, cfg, &mut ChaCha8Rng::seed_from_u64(3));
+        assert!(draw(&off).iter().all(|p| p.sharpen.is_none()));
+        let rows = draw(&on);
+        for (k, p) in rows.iter().enumerate() {
+            assert_eq!(p.sharpen.is_some(), k < 2, "row {k}");
+            assert_eq!(p.damage.is_some(), k < 2, "row {k}");
+        }
+        for sigma in rows.iter().filter_map(|p| p.sharpen) {
+            assert!((SHARPEN_SIGMA.0..SHARPEN_SIGMA.1).contains(&sigma));
+        }
+    }
+
+    #[test]
+    fn sharpening_steepens_edges_and_leaves_faint_grain_alone() {
+        // A dark half and a light half, both with a ±2 grain.
+        let img = RgbImage::from_fn(64, 32, |x, y| {
+            let base = if x < 32 { 80 } else { 170 };
+            let v = base + ((x * 7 + y * 13) % 5) as u8 - 2;
+            image::Rgb([v, v, v])
+        });
+        let sharp = image::imageops::unsharpen(&img, 1.0, SHARPEN_THRESHOLD);
+        // Far from the edge the grain is below the threshold: untouched.
+        for (x, y) in [(5, 5), (10, 20), (55, 7), (60, 25)] {
+            assert_eq!(sharp.get_pixel(x, y), img.get_pixel(x, y), "({x}, {y})");
+        }
+        // At the edge the step overshoots on both sides.
+        assert!(sharp.get_pixel(31, 16)[0] < img.get_pixel(31, 16)[0]);
+        assert!(sharp.get_pixel(32, 16)[0] > img.get_pixel(32, 16)[0]);
     }
 }

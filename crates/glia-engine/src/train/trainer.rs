@@ -13,7 +13,9 @@
 //!   undamaged self by at least `rank_margin` (default [`RANK_MARGIN`]) of the batch's spread
 //!   of predictions (RankIQA-style, scale-free like the PLCC loss). `damage_enlarge` damages
 //!   an enlarged copy and shrinks it back (a camera file's damage at the working view);
-//!   `damage_ladder` adds a harder-damaged copy ranked below each damaged one.
+//!   `damage_ladder` adds a harder-damaged copy ranked below each damaged one;
+//!   `sharpened_pairs` adds a sharpened copy of each damaged photo, ranked above the damaged
+//!   copy and not far below the photo, so that fine texture is not mistaken for noise.
 //!
 //! A batch's photos are prepared on all cores (`batch.rs`) and every view the token cache
 //! lacks is run through the backbone in one forward: on a GPU, per-photo work and batch-1
@@ -71,6 +73,10 @@ pub struct TrainConfig {
     /// Damage is applied to a copy enlarged by a random factor up to this, then shrunk back
     /// (damage at a camera file's full size, seen at the working resolution); 1: off.
     pub damage_enlarge: f32,
+    /// Each damaged photo also gets a sharpened copy (unsharp mask: more fine texture, no
+    /// damage) that must score above the damaged copy and at most `rank_margin` below the
+    /// photo: the ranking cannot be learnt as "more high-frequency energy scores lower".
+    pub sharpened_pairs: bool,
     /// Within an epoch, also hand over the run's state ([`Event::Midway`]) once this long
     /// has passed since the last hand-over (`None`: at epoch ends only). Does not change
     /// the steps taken.
@@ -101,6 +107,7 @@ impl Default for TrainConfig {
             damage_kinds: Vec::new(),
             damage_enlarge: 1.0,
             damage_ladder: false,
+            sharpened_pairs: false,
             checkpoint_every: None,
         }
     }
@@ -276,6 +283,7 @@ pub fn train(
             let (mut x_d, mut target) = (Vec::with_capacity(batch * plane), Vec::new());
             let (mut rows, mut pair_rows, mut pair_x_d) = (Vec::new(), Vec::new(), Vec::new());
             let (mut harder_rows, mut harder_x_d) = (Vec::new(), Vec::new());
+            let (mut sharp_rows, mut sharp_x_d) = (Vec::new(), Vec::new());
             let mut fresh: Vec<RgbImage> = Vec::new();
             for row in prepared {
                 x_d.extend(row.x_d);
@@ -297,12 +305,22 @@ pub fn train(
                     harder_rows.push(Row::Fresh(fresh.len()));
                     fresh.push(damaged);
                 }
+                if let Some((mosaic, sharpened)) = row.sharpened {
+                    sharp_x_d.extend(mosaic);
+                    sharp_rows.push(Row::Fresh(fresh.len()));
+                    fresh.push(sharpened);
+                }
             }
-            let (p, q) = (pair_rows.len(), harder_rows.len());
-            let n = b + p + q;
+            let (p, q, s) = (pair_rows.len(), harder_rows.len(), sharp_rows.len());
+            let n = b + p + q + s;
             let fresh = tokens_of(start, &fresh, norm, device);
             let mut f_s = Vec::with_capacity(n * n_tokens * dim);
-            for row in rows.iter().chain(&pair_rows).chain(&harder_rows) {
+            for row in rows
+                .iter()
+                .chain(&pair_rows)
+                .chain(&harder_rows)
+                .chain(&sharp_rows)
+            {
                 f_s.extend_from_slice(match *row {
                     Row::Cached(c, flip) => &cache[c].tokens[usize::from(flip)],
                     Row::Fresh(k) => &fresh[k],
@@ -310,6 +328,7 @@ pub fn train(
             }
             x_d.extend(pair_x_d);
             x_d.extend(harder_x_d);
+            x_d.extend(sharp_x_d);
             let f_s = Tensor::<3>::from_data(TensorData::new(f_s, [n, n_tokens, dim]), &ad);
             let x_d = Tensor::<4>::from_data(TensorData::new(x_d, [n, 3, side, side]), &ad);
             let target = Tensor::<1>::from_data(TensorData::new(target, [b]), &ad);
@@ -324,9 +343,24 @@ pub fn train(
                     vec![pred.clone().slice(0..p), pred.clone().slice(b..b + q)],
                     0,
                 );
-                let worse =
-                    Tensor::cat(vec![pred.clone().slice(b..b + p), pred.slice(b + p..n)], 0);
-                loss = loss + rank_loss(better, worse, spread, cfg.rank_margin);
+                let worse = Tensor::cat(
+                    vec![
+                        pred.clone().slice(b..b + p),
+                        pred.clone().slice(b + p..b + p + q),
+                    ],
+                    0,
+                );
+                loss = loss + rank_loss(better, worse, spread.clone(), cfg.rank_margin);
+                if s > 0 {
+                    // The sharpened copies (of the first s rows): above the damaged copy,
+                    // and no more than the margin below the photo.
+                    let sharp = pred.clone().slice(b + p + q..n);
+                    let damaged = pred.clone().slice(b..b + s);
+                    let photo = pred.slice(0..s);
+                    loss = loss
+                        + rank_loss(sharp.clone(), damaged, spread.clone(), cfg.rank_margin)
+                        + rank_loss(sharp, photo, spread, -cfg.rank_margin);
+                }
             }
             let value = f64::from(
                 loss.clone()
