@@ -248,9 +248,9 @@ mod tests {
         ])
         .unwrap();
         assert!(
-            chosen
-                .protocol_line()
-                .ends_with(" damage_kinds=noise,jpeg,noise damage_enlarge=4 damage_ladder sharpened_pairs"),
+            chosen.protocol_line().ends_with(
+                " damage_kinds=noise,jpeg,noise damage_enlarge=4 damage_ladder sharpened_pairs"
+            ),
             "{}",
             chosen.protocol_line()
         );
