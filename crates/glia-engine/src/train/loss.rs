@@ -18,7 +18,9 @@ pub fn plcc_loss(pred: Tensor<1>, target: Tensor<1>) -> Tensor<1> {
 /// Margin ranking loss for pairs that must be ordered: mean of
 /// `max(0, margin − (better − worse) / spread)`. `spread` (a one-element tensor, the batch's
 /// standard deviation of predictions) makes it as indifferent to the output's scale as the
-/// PLCC loss; 0 once every pair is ordered by at least `margin` spreads.
+/// PLCC loss; 0 once every pair is ordered by at least `margin` spreads. A negative margin
+/// lets `worse` score up to that many spreads above `better` at no cost (a bound, not an
+/// order).
 pub fn rank_loss(better: Tensor<1>, worse: Tensor<1>, spread: Tensor<1>, margin: f32) -> Tensor<1> {
     let gap = (better - worse) / spread;
     (gap.neg() + margin).clamp_min(0.0).mean()
