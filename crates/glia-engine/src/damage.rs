@@ -70,6 +70,30 @@ impl Damage {
         }
     }
 
+    /// The damage where a viewer sees it: noise of the three noise kinds only where the
+    /// photo is flat (weighted by [`flatness`]), as grain shows in sky and skin and hides in
+    /// foliage and gravel (contrast masking); other kinds as [`Damage::apply`]. Training pairs
+    /// made this way never ask that noise hidden in fine texture be found, which would teach
+    /// the model to mark texture down.
+    pub fn apply_where_flat(&self, img: &RgbImage, seed: u64) -> RgbImage {
+        let noisy = self.apply(img, seed);
+        if !matches!(
+            self.kind(),
+            DamageKind::Noise | DamageKind::ChromaNoise | DamageKind::ShadowNoise
+        ) {
+            return noisy;
+        }
+        let weight = flatness(img);
+        let mut out = img.clone();
+        for ((o, n), w) in out.pixels_mut().zip(noisy.pixels()).zip(weight) {
+            for c in 0..3 {
+                let (a, b) = (f32::from(o[c]), f32::from(n[c]));
+                o[c] = (a + w * (b - a)).round().clamp(0.0, 255.0) as u8;
+            }
+        }
+        out
+    }
+
     /// The same kind `factor` times as strong (JPEG: the quality divided by it, at least 1).
     pub fn stronger(&self, factor: f32) -> Damage {
         let f = factor.max(1.0);
@@ -228,6 +252,48 @@ fn noise(img: &RgbImage, seed: u64, sigma: impl Fn(f32) -> f32, chroma: bool) ->
     out
 }
 
+/// Local luminance contrast at which [`flatness`] is one half (σ in 0–255 units): JPEG-smooth
+/// sky sits at 1–3, foliage and gravel at 15–40.
+const FLAT_CONTRAST: f64 = 6.0;
+
+/// Per pixel (row-major), how flat the photo is around it: 1 where the luminance is even,
+/// towards 0 where it varies, `c² / (c² + local variance)` over a window of about 1 % of the
+/// short side (5 px at LIVEC's 500).
+pub fn flatness(img: &RgbImage) -> Vec<f32> {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let r = ((w.min(h) as f64 / 200.0).round() as usize).max(2);
+    // Summed-area tables of luminance and its square, one row and column of zeros in front.
+    let (sw, sh) = (w + 1, h + 1);
+    let (mut sum, mut sq) = (vec![0f64; sw * sh], vec![0f64; sw * sh]);
+    for y in 0..h {
+        let (mut row, mut row_sq) = (0f64, 0f64);
+        for x in 0..w {
+            let p = img.get_pixel(x as u32, y as u32);
+            let l = 0.299 * f64::from(p[0]) + 0.587 * f64::from(p[1]) + 0.114 * f64::from(p[2]);
+            row += l;
+            row_sq += l * l;
+            sum[(y + 1) * sw + x + 1] = sum[y * sw + x + 1] + row;
+            sq[(y + 1) * sw + x + 1] = sq[y * sw + x + 1] + row_sq;
+        }
+    }
+    let boxed = |t: &[f64], x0: usize, y0: usize, x1: usize, y1: usize| {
+        t[y1 * sw + x1] - t[y0 * sw + x1] - t[y1 * sw + x0] + t[y0 * sw + x0]
+    };
+    let c2 = FLAT_CONTRAST * FLAT_CONTRAST;
+    let mut out = Vec::with_capacity(w * h);
+    for y in 0..h {
+        let (y0, y1) = (y.saturating_sub(r), (y + r + 1).min(h));
+        for x in 0..w {
+            let (x0, x1) = (x.saturating_sub(r), (x + r + 1).min(w));
+            let n = ((x1 - x0) * (y1 - y0)) as f64;
+            let mean = boxed(&sum, x0, y0, x1, y1) / n;
+            let var = (boxed(&sq, x0, y0, x1, y1) / n - mean * mean).max(0.0);
+            out.push((c2 / (c2 + var)) as f32);
+        }
+    }
+    out
+}
+
 fn jpeg(img: &RgbImage, quality: u8) -> RgbImage {
     let mut bytes = Vec::new();
     let encoded = JpegEncoder::new_with_quality(&mut bytes, quality.clamp(1, 100))
@@ -379,6 +445,30 @@ mod tests {
         };
         assert!(changed(0..50) > 4_000, "dark half barely changed");
         assert_eq!(changed(50..100), 0, "white half changed");
+    }
+
+    #[test]
+    fn noise_where_flat_spares_texture() {
+        // Left half flat grey, right half 4 px stripes of high contrast (ending in a dark
+        // stripe as wide as the window's reach: flat, so left out of the textured half).
+        let img = RgbImage::from_fn(120, 60, |x, _| {
+            let v = if x < 60 || (x / 4) % 2 == 0 { 128 } else { 40 };
+            image::Rgb([v, v, v])
+        });
+        let out = Damage::Noise { sigma: 20.0 }.apply_where_flat(&img, 4);
+        let spread = |xs: std::ops::Range<u32>| {
+            let d: Vec<f64> = xs
+                .flat_map(|x| (0..60).map(move |y| (x, y)))
+                .map(|(x, y)| f64::from(out.get_pixel(x, y)[0]) - f64::from(img.get_pixel(x, y)[0]))
+                .collect();
+            (d.iter().map(|v| v * v).sum::<f64>() / d.len() as f64).sqrt()
+        };
+        let (flat, textured) = (spread(0..50), spread(70..116));
+        assert!(flat > 15.0, "flat half: rms change {flat}");
+        assert!(textured < 1.0, "textured half: rms change {textured}");
+        // Kinds that are not noise are applied as they always are.
+        let jpeg = Damage::Jpeg { quality: 10 };
+        assert_eq!(jpeg.apply_where_flat(&img, 4), jpeg.apply(&img, 4));
     }
 
     #[test]

@@ -100,6 +100,10 @@ pub struct TrainArgs {
     /// noise.
     #[arg(long)]
     pub sharpened_pairs: bool,
+    /// Noise damage only where the photo is flat (sky, skin, walls), faded out where fine
+    /// texture would hide it, so that texture is not learnt as noise.
+    #[arg(long)]
+    pub noise_where_flat: bool,
     /// Where to train: cpu, gpu, or auto (a GPU if there is one).
     #[arg(long, default_value = "auto")]
     pub device: DeviceChoice,
@@ -134,6 +138,7 @@ impl TrainArgs {
             damage_enlarge: self.damage_enlarge,
             damage_ladder: self.damage_ladder,
             sharpened_pairs: self.sharpened_pairs,
+            noise_where_flat: self.noise_where_flat,
             checkpoint_every: Some(Duration::from_secs_f64(self.checkpoint_minutes * 60.0)),
             ..TrainConfig::default()
         }
@@ -163,7 +168,7 @@ impl TrainArgs {
 }
 
 /// The damage options that are not their defaults (` damage_kinds=a,b damage_enlarge=F
-/// damage_ladder sharpened_pairs`), for the protocol line and the run key: nothing when all
+/// damage_ladder sharpened_pairs noise_where_flat`), for the protocol line and the run key: nothing when all
 /// are defaults, so what ran before they existed keeps its description and its kept state.
 /// All kinds in their usual order draw what no choice draws, so they count as the default.
 pub fn damage_note(c: &TrainConfig) -> String {
@@ -180,6 +185,9 @@ pub fn damage_note(c: &TrainConfig) -> String {
     }
     if c.sharpened_pairs {
         note += " sharpened_pairs";
+    }
+    if c.noise_where_flat {
+        note += " noise_where_flat";
     }
     note
 }
@@ -245,11 +253,13 @@ mod tests {
             "4",
             "--damage-ladder",
             "--sharpened-pairs",
+            "--noise-where-flat",
         ])
         .unwrap();
         assert!(
             chosen.protocol_line().ends_with(
-                " damage_kinds=noise,jpeg,noise damage_enlarge=4 damage_ladder sharpened_pairs"
+                " damage_kinds=noise,jpeg,noise damage_enlarge=4 damage_ladder sharpened_pairs \
+                 noise_where_flat"
             ),
             "{}",
             chosen.protocol_line()

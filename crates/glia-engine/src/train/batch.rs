@@ -135,7 +135,13 @@ pub(super) fn prepare(
                 (normalize(&mosaic, norm), copy)
             };
             let copy = |damage: Damage, seed: u64, enlarge: f32| {
-                cut(damaged_at(&img, damage, seed, enlarge))
+                cut(damaged_at(
+                    &img,
+                    damage,
+                    seed,
+                    enlarge,
+                    cfg.noise_where_flat,
+                ))
             };
             let pair = p.damage.map(|(d, seed, enlarge)| copy(d, seed, enlarge));
             let harder = p
@@ -165,15 +171,29 @@ pub(super) fn prepare(
 /// `img` damaged as if on a file `enlarge` times its size and then shrunk to it, as a camera
 /// file's damage at full size reaches the model's working resolution: noise averaged down
 /// and JPEG blocks shrunk to fine texture. Blur strengths were drawn for the enlarged size, so
-/// they come back as drawn for `img`.
-fn damaged_at(img: &RgbImage, damage: Damage, seed: u64, enlarge: f32) -> RgbImage {
+/// they come back as drawn for `img`. `where_flat`: noise only where the photo is flat
+/// ([`Damage::apply_where_flat`]).
+fn damaged_at(
+    img: &RgbImage,
+    damage: Damage,
+    seed: u64,
+    enlarge: f32,
+    where_flat: bool,
+) -> RgbImage {
+    let apply = |img: &RgbImage| {
+        if where_flat {
+            damage.apply_where_flat(img, seed)
+        } else {
+            damage.apply(img, seed)
+        }
+    };
     if enlarge <= 1.0 {
-        return damage.apply(img, seed);
+        return apply(img);
     }
     let (w, h) = img.dimensions();
     let side = |v: u32| ((v as f32 * enlarge).round() as u32).max(1);
     let large = resize(img, side(w), side(h));
-    resize(&damage.apply(&large, seed), w, h)
+    resize(&apply(&large), w, h)
 }
 
 /// The photo as a row sees it: mirrored in place when flipped, never copied.
@@ -215,8 +235,8 @@ mod tests {
     fn damage_on_an_enlarged_copy_comes_back_fainter_at_the_same_size() {
         let grey = RgbImage::from_pixel(120, 80, image::Rgb([128, 128, 128]));
         let noise = Damage::Noise { sigma: 20.0 };
-        let direct = damaged_at(&grey, noise, 5, 1.0);
-        let enlarged = damaged_at(&grey, noise, 5, 4.0);
+        let direct = damaged_at(&grey, noise, 5, 1.0, false);
+        let enlarged = damaged_at(&grey, noise, 5, 4.0, false);
         assert_eq!(enlarged.dimensions(), grey.dimensions());
         let (d, e) = (spread(&direct), spread(&enlarged));
         // Shrinking by 4 averages about 16 independent pixels into one: σ falls about 4-fold.

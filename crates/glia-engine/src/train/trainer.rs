@@ -77,6 +77,9 @@ pub struct TrainConfig {
     /// damage) that must score above the damaged copy and at most `rank_margin` below the
     /// photo: the ranking cannot be learnt as "more high-frequency energy scores lower".
     pub sharpened_pairs: bool,
+    /// Noise damage only where the photo is flat ([`crate::damage::Damage::apply_where_flat`]):
+    /// the pairs never ask for noise hidden in fine texture. Draws nothing of its own.
+    pub noise_where_flat: bool,
     /// Within an epoch, also hand over the run's state ([`Event::Midway`]) once this long
     /// has passed since the last hand-over (`None`: at epoch ends only). Does not change
     /// the steps taken.
@@ -108,6 +111,7 @@ impl Default for TrainConfig {
             damage_enlarge: 1.0,
             damage_ladder: false,
             sharpened_pairs: false,
+            noise_where_flat: false,
             checkpoint_every: None,
         }
     }
