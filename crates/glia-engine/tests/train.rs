@@ -191,6 +191,49 @@ fn splits_are_seeded_disjoint_and_80_20() {
 }
 
 #[test]
+fn order_loss_counts_misordered_pairs_by_how_far() {
+    use glia_engine::burn::tensor::{Device, Tensor};
+    use glia_engine::train::loss::order_loss;
+    let device = Device::flex();
+    let t = |v: &[f32]| Tensor::<1>::from_floats(v, &device);
+    let value = |l: Tensor<1>| l.try_into_vec_as::<f32>().unwrap()[0] as f64;
+    let target = [10.0f32, 30.0, 30.0, 70.0];
+    // Ordered as the scores (the tie costs nothing either way): 0.
+    assert!(value(order_loss(t(&[1.0, 2.0, 1.5, 4.0]), &target, t(&[1.0]))) < 1e-9);
+    // By hand: pairs with differing scores, each counted both ways.
+    let pred = [3.0f32, 1.0, 2.5, 2.0];
+    let spread = 0.5f64;
+    let (mut sum, mut n) = (0.0f64, 0);
+    for i in 0..4 {
+        for j in 0..4 {
+            if target[i] != target[j] {
+                let sign = if target[i] > target[j] { 1.0 } else { -1.0 };
+                let d = (f64::from(pred[i]) - f64::from(pred[j])) / spread;
+                sum += (-sign * d).max(0.0);
+                n += 1;
+            }
+        }
+    }
+    let got = value(order_loss(t(&pred), &target, t(&[spread as f32])));
+    assert!(
+        (got - sum / f64::from(n)).abs() < 1e-6,
+        "{got} against {}",
+        sum / f64::from(n)
+    );
+
+    // Gradient descent on the predictions lowers it.
+    let ad = Device::flex().autodiff();
+    let p = Tensor::<1>::from_floats(pred, &ad).require_grad();
+    let s = Tensor::<1>::from_floats([0.5], &ad);
+    let loss = order_loss(p.clone(), &target, s.clone());
+    let before = value(loss.clone());
+    let grads = loss.backward();
+    let g = p.grad(&grads).expect("gradient of the predictions");
+    let after = value(order_loss(p.detach() - g * 0.2, &target, s));
+    assert!(after < before, "{before} → {after}");
+}
+
+#[test]
 fn plcc_loss_by_hand_and_its_gradient() {
     use glia_engine::burn::tensor::{Device, Tensor};
     use glia_engine::train::loss::plcc_loss;

@@ -104,6 +104,10 @@ pub struct TrainArgs {
     /// texture would hide it, so that texture is not learnt as noise.
     #[arg(long)]
     pub noise_where_flat: bool,
+    /// Weight of a pairwise ranking loss on the opinion scores beside the PLCC loss (every
+    /// pair of a batch ordered as its scores, as FAST-VQA and DOVER train); 0: off.
+    #[arg(long, default_value_t = 0.0, value_parser = weight)]
+    pub order_loss: f32,
     /// Where to train: cpu, gpu, or auto (a GPU if there is one).
     #[arg(long, default_value = "auto")]
     pub device: DeviceChoice,
@@ -139,6 +143,7 @@ impl TrainArgs {
             damage_ladder: self.damage_ladder,
             sharpened_pairs: self.sharpened_pairs,
             noise_where_flat: self.noise_where_flat,
+            order_weight: self.order_loss,
             checkpoint_every: Some(Duration::from_secs_f64(self.checkpoint_minutes * 60.0)),
             ..TrainConfig::default()
         }
@@ -147,8 +152,14 @@ impl TrainArgs {
     pub fn protocol_line(&self) -> String {
         let c = self.config();
         let mut line = format!(
-            "epochs={} patch_num={} batch={} lr={} weight_decay={} seed={} loss=plcc cosine",
-            c.epochs, c.patch_num, c.batch_size, c.lr, c.weight_decay, c.seed
+            "epochs={} patch_num={} batch={} lr={} weight_decay={} seed={} loss=plcc{} cosine",
+            c.epochs,
+            c.patch_num,
+            c.batch_size,
+            c.lr,
+            c.weight_decay,
+            c.seed,
+            order_note(&c)
         );
         if let Some(planned) = c.schedule_epochs.filter(|&p| p > c.epochs) {
             line += &format!(" of {planned}");
@@ -190,6 +201,23 @@ pub fn damage_note(c: &TrainConfig) -> String {
         note += " noise_where_flat";
     }
     note
+}
+
+/// The ranking loss on the opinion scores, when on (`+0.3order`), for the protocol line and
+/// the run key: nothing when off, so runs from before it existed keep their kept state.
+pub fn order_note(c: &TrainConfig) -> String {
+    if c.order_weight > 0.0 {
+        format!("+{}order", c.order_weight)
+    } else {
+        String::new()
+    }
+}
+
+fn weight(text: &str) -> Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(w) if w.is_finite() && (0.0..=10.0).contains(&w) => Ok(w),
+        _ => Err(format!("`{text}` is not a loss weight between 0 and 10")),
+    }
 }
 
 fn enlarge(text: &str) -> Result<f32, String> {
@@ -264,6 +292,16 @@ mod tests {
             "{}",
             chosen.protocol_line()
         );
+        let ordered = parse(&["--order-loss", "0.3"]).unwrap();
+        assert!(
+            ordered
+                .protocol_line()
+                .contains(" loss=plcc+0.3order cosine"),
+            "{}",
+            ordered.protocol_line()
+        );
+        assert!(plain.protocol_line().contains(" loss=plcc cosine"));
+        assert!(parse(&["--order-loss", "-1"]).is_err());
         // All kinds in the usual order draw what no choice draws: the same run.
         let all = DamageKind::ALL.map(DamageKind::name).join(",");
         let every = parse(&["--damage-kinds", &all]).unwrap();

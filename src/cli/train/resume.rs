@@ -12,7 +12,7 @@ use glia_engine::train::resume::{Checkpoint, Position, Resume};
 use glia_engine::train::trainer::RANK_MARGIN;
 use serde::{Deserialize, Serialize};
 
-use super::args::{TrainArgs, damage_note};
+use super::args::{TrainArgs, damage_note, order_note};
 
 #[derive(Serialize, Deserialize)]
 struct State {
@@ -61,9 +61,13 @@ pub fn run_key(args: &TrainArgs, photos: usize) -> String {
         format!(" rank_margin={}", c.rank_margin)
     };
     let damage = damage_note(&c);
+    let order = match order_note(&c) {
+        note if note.is_empty() => note,
+        note => format!(" loss=plcc{note}"),
+    };
     format!(
         "data={} photos={photos} init={} planned_epochs={} patch_num={} batch={} lr={} \
-         weight_decay={} seed={} rescale_min={} damage_pairs={}{margin}{damage}",
+         weight_decay={} seed={} rescale_min={} damage_pairs={}{margin}{damage}{order}",
         args.data.data.display(),
         args.init.as_deref().unwrap_or("fresh"),
         c.planned_epochs(),

@@ -17,6 +17,9 @@
 //!   `sharpened_pairs` adds a sharpened copy of each damaged photo, ranked above the damaged
 //!   copy and not far below the photo, so that fine texture is not mistaken for noise.
 //!
+//! `order_weight` adds a pairwise ranking loss on the opinion scores beside the PLCC loss
+//! ([`super::loss::order_loss`], the "optionally + rank loss" of the paper's protocol).
+//!
 //! A batch's photos are prepared on all cores (`batch.rs`) and every view the token cache
 //! lacks is run through the backbone in one forward: on a GPU, per-photo work and batch-1
 //! forwards would otherwise dominate a step.
@@ -33,7 +36,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::batch::{self, Cached, view};
 use super::data::Sample;
-use super::loss::{plcc_loss, rank_loss};
+use super::loss::{order_loss, plcc_loss, rank_loss};
 use super::resume::{Checkpoint, Position, Resume, number_params, step_seed};
 use crate::damage::DamageKind;
 use crate::model::GliaNet;
@@ -80,6 +83,9 @@ pub struct TrainConfig {
     /// Noise damage only where the photo is flat ([`crate::damage::Damage::apply_where_flat`]):
     /// the pairs never ask for noise hidden in fine texture. Draws nothing of its own.
     pub noise_where_flat: bool,
+    /// Weight of the pairwise ranking loss on the opinion scores beside the PLCC loss (0: the
+    /// PLCC loss alone).
+    pub order_weight: f32,
     /// Within an epoch, also hand over the run's state ([`Event::Midway`]) once this long
     /// has passed since the last hand-over (`None`: at epoch ends only). Does not change
     /// the steps taken.
@@ -112,6 +118,7 @@ impl Default for TrainConfig {
             damage_ladder: false,
             sharpened_pairs: false,
             noise_where_flat: false,
+            order_weight: 0.0,
             checkpoint_every: None,
         }
     }
@@ -335,12 +342,17 @@ pub fn train(
             x_d.extend(sharp_x_d);
             let f_s = Tensor::<3>::from_data(TensorData::new(f_s, [n, n_tokens, dim]), &ad);
             let x_d = Tensor::<4>::from_data(TensorData::new(x_d, [n, 3, side, side]), &ad);
+            let scores = target.clone();
             let target = Tensor::<1>::from_data(TensorData::new(target, [b]), &ad);
             device.seed(step_seed(cfg.seed, step));
             let pred = net.forward_from_tokens(f_s, x_d).score;
             let mut loss = plcc_loss(pred.clone().slice(0..b), target);
+            let spread = pred.clone().slice(0..b).var(0).sqrt().detach() + 1e-6;
+            if cfg.order_weight > 0.0 {
+                let order = order_loss(pred.clone().slice(0..b), &scores, spread.clone());
+                loss = loss + order * cfg.order_weight;
+            }
             if p > 0 {
-                let spread = pred.clone().slice(0..b).var(0).sqrt().detach() + 1e-6;
                 // Each original above its damaged copy and, on a ladder (the first q rows'
                 // copies), each damaged copy above its harder-damaged one.
                 let better = Tensor::cat(
