@@ -179,9 +179,10 @@ impl TrainArgs {
 }
 
 /// The damage options that are not their defaults (` damage_kinds=a,b damage_enlarge=F
-/// damage_ladder sharpened_pairs noise_where_flat`), for the protocol line and the run key: nothing when all
-/// are defaults, so what ran before they existed keeps its description and its kept state.
-/// All kinds in their usual order draw what no choice draws, so they count as the default.
+/// damage_ladder sharpened_pairs noise_where_flat`), for the protocol line and the run key:
+/// nothing when all are defaults, so what ran before they existed keeps its description and
+/// its kept state. All kinds in their usual order draw what no choice draws, so they count as
+/// the default.
 pub fn damage_note(c: &TrainConfig) -> String {
     let mut note = String::new();
     if !c.damage_kinds.is_empty() && c.damage_kinds != DamageKind::ALL {
